@@ -1,0 +1,1 @@
+"""The coordinators' admin — being written by the lead engineer."""

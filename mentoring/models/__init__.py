@@ -1,0 +1,40 @@
+from .accounts import Invitation, Role, RoleAssignment, User
+from .notifications import Notification
+from .organisations import Organisation
+from .people import (
+    FocusArea,
+    Person,
+    Profession,
+    ProfessionalRegistration,
+    Register,
+    RegistrationStatus,
+    RelationshipKind,
+    ScopeOfPractice,
+    Sector,
+    TrainingKind,
+    TrainingRecord,
+    TrainingStatus,
+    WorkingRelationship,
+)
+
+__all__ = [
+    "FocusArea",
+    "Invitation",
+    "Notification",
+    "Organisation",
+    "Person",
+    "Profession",
+    "ProfessionalRegistration",
+    "Register",
+    "RegistrationStatus",
+    "RelationshipKind",
+    "Role",
+    "RoleAssignment",
+    "ScopeOfPractice",
+    "Sector",
+    "TrainingKind",
+    "TrainingRecord",
+    "TrainingStatus",
+    "User",
+    "WorkingRelationship",
+]

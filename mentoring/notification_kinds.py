@@ -1,0 +1,60 @@
+"""The account messages of the foundation. Later apps register their own kinds in their apps.py."""
+
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from mentoring import tokens
+from mentoring.notifications import NotificationKind, register_kind
+
+
+def _invitation_link(notification):
+    token = tokens.make_token(notification.recipient, tokens.INVITATION)
+    return {"link_path": reverse("accept_invitation", args=[token])}
+
+
+def _verification_link(notification):
+    token = tokens.make_token(notification.recipient, tokens.VERIFY_EMAIL)
+    return {"link_path": reverse("verify_email", args=[token])}
+
+
+def _password_reset_link(notification):
+    user = notification.recipient
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return {"link_path": reverse("password_reset_confirm", args=[uid, token])}
+
+
+register_kind(
+    NotificationKind(
+        code="invitation",
+        subject="Set up your account for {service_name}",
+        summary="You were invited to set a password for {service_name}.",
+        build_context=_invitation_link,
+    )
+)
+register_kind(
+    NotificationKind(
+        code="verify_email",
+        subject="Confirm your e-mail address for {service_name}",
+        summary="Confirm your e-mail address to finish registering.",
+        build_context=_verification_link,
+    )
+)
+register_kind(
+    NotificationKind(
+        code="account_exists",
+        subject="You already have an account for {service_name}",
+        summary="Someone tried to register with your e-mail address.",
+        build_context=_password_reset_link,
+    )
+)
+register_kind(
+    NotificationKind(
+        code="password_reset",
+        subject="Reset your password for {service_name}",
+        summary="A password reset was requested for your account.",
+        build_context=_password_reset_link,
+    )
+)

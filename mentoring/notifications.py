@@ -1,0 +1,166 @@
+"""Notifications infrastructure: every e-mail the product sends goes through ``notify``.
+
+``notify`` claims the message's unique key (kind, recipient, about, period) by inserting a
+Notification row in the caller's transaction and enqueues delivery after commit. ``deliver`` takes a
+time-limited lease on the row before sending, so two workers never send the same message; a send
+that fails is retried with back-off by the task and, failing that, by the beat job.
+
+The one window left: a worker that dies after the mail server accepted a message and before the
+row is marked sent will send it again once the lease expires. That is the price of never losing one.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mentoring.models import Notification, User
+
+Status = Notification.Status
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """What a kind of message says and whether a person may opt out of it."""
+
+    code: str
+    subject: str
+    summary: str = ""
+    essential: bool = True
+    build_context: Callable[[Notification], dict] | None = None
+
+    @property
+    def template(self) -> str:
+        return f"emails/{self.code}"
+
+
+KINDS: dict[str, NotificationKind] = {}
+
+
+def register_kind(kind: NotificationKind) -> NotificationKind:
+    KINDS[kind.code] = kind
+    return kind
+
+
+def about_key(obj: models.Model | str | None) -> str:
+    if obj is None:
+        return ""
+    if isinstance(obj, str):
+        return obj
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def notify(
+    *,
+    kind: str,
+    recipient: User,
+    about: models.Model | str | None = None,
+    period: str = "",
+    context: dict | None = None,
+    link: str = "",
+) -> Notification | None:
+    """Record a message for ``recipient`` and send it after commit; None if already claimed."""
+    spec = KINDS[kind]
+    context = context or {}
+    fields = {"recipient_name": recipient.get_short_name(), **context}
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind,
+                recipient=recipient,
+                about=about_key(about),
+                period=period,
+                subject=spec.subject.format(**fields, service_name=settings.SERVICE_NAME),
+                summary=spec.summary.format(**fields, service_name=settings.SERVICE_NAME),
+                link=link,
+                context=context,
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: _enqueue(notification.pk))
+    return notification
+
+
+def _enqueue(notification_id: int) -> None:
+    from mentoring.tasks import send_notification
+
+    send_notification.delay(notification_id)
+
+
+def render(notification: Notification) -> EmailMultiAlternatives:
+    spec = KINDS[notification.kind]
+    context = {
+        **notification.context,
+        "notification": notification,
+        "recipient": notification.recipient,
+        "service_name": settings.SERVICE_NAME,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    if spec.build_context:
+        context.update(spec.build_context(notification))
+    text = render_to_string(f"{spec.template}.txt", context)
+    html = render_to_string(f"{spec.template}.html", context)
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient.email],
+        headers={"X-Mentoring-Notification": str(notification.pk)},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def deliver(notification_id: int) -> bool:
+    """Send one notification unless it is sent or another worker holds it. True if sent now."""
+    now = timezone.now()
+    lease_expired = now - timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS)
+    claimed = (
+        Notification.objects.filter(pk=notification_id)
+        .filter(
+            Q(status__in=[Status.PENDING, Status.FAILED])
+            | Q(status=Status.SENDING, claimed_at__lt=lease_expired)
+        )
+        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        render(notification).send()
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id).update(
+            status=Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    Notification.objects.filter(pk=notification_id).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def unsent_ids(*, older_than: timedelta = timedelta(minutes=2), limit: int = 500) -> list[int]:
+    """Messages that should have gone by now: lost from the broker, out of retries, or abandoned."""
+    now = timezone.now()
+    lease_expired = now - timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS)
+    return list(
+        Notification.objects.filter(
+            Q(status__in=[Status.PENDING, Status.FAILED], created_at__lt=now - older_than)
+            | Q(status=Status.SENDING, claimed_at__lt=lease_expired)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,46 @@
+"""Staff roles: the auth Group gives admin permissions, the RoleAssignment gives the scope."""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from mentoring.models import Organisation, Role, RoleAssignment, User
+
+
+def grant_role(
+    *, user: User, role: Role, organisation: Organisation, granted_by: User | None = None
+) -> RoleAssignment:
+    with transaction.atomic():
+        assignment, _ = RoleAssignment.objects.get_or_create(
+            user=user, role=role, organisation=organisation, defaults={"granted_by": granted_by}
+        )
+        user.groups.add(Group.objects.get(name=role))
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+    return assignment
+
+
+def revoke_role(*, user: User, role: Role, organisation: Organisation) -> None:
+    with transaction.atomic():
+        RoleAssignment.objects.filter(user=user, role=role, organisation=organisation).delete()
+        if not RoleAssignment.objects.filter(user=user, role=role).exists():
+            user.groups.remove(Group.objects.get(name=role))
+
+
+def roles_of(user) -> set[str]:
+    """The staff roles a user holds, read once per request object."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_mentoring_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        user._mentoring_roles = cached
+    return cached
+
+
+def is_coordinator(user) -> bool:
+    return Role.COORDINATOR in roles_of(user)
+
+
+def is_finance(user) -> bool:
+    return Role.FINANCE in roles_of(user)

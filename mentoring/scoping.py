@@ -1,0 +1,46 @@
+"""What a staff user may see: the organisations they are assigned and everything below them.
+
+Everything that lists or exports register data goes through these functions, so a coordinator of
+one ICS never sees another's people; an object outside scope is simply not found (404).
+Superusers see everything. Anyone else sees nothing here (fail closed).
+"""
+
+from django.db.models import Q, QuerySet
+
+from mentoring.models import Organisation, Person, Role, RoleAssignment
+
+
+def _scope_paths(user, role: Role) -> list[str]:
+    return list(
+        RoleAssignment.objects.filter(user=user, role=role).values_list(
+            "organisation__path", flat=True
+        )
+    )
+
+
+def organisation_q(user, role: Role = Role.COORDINATOR, *, prefix: str = "") -> Q | None:
+    """A filter for rows whose organisation (reached through ``prefix``) is in ``user``'s scope.
+
+    None means "no restriction" (a superuser); an empty scope gives a filter that matches nothing.
+    """
+    if user.is_superuser:
+        return None
+    paths = _scope_paths(user, role) if user.is_authenticated and user.is_active else []
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def organisations_visible_to(user, role: Role = Role.COORDINATOR) -> QuerySet[Organisation]:
+    q = organisation_q(user, role)
+    queryset = Organisation.objects.all()
+    return queryset if q is None else queryset.filter(q)
+
+
+def people_visible_to(user, role: Role = Role.COORDINATOR) -> QuerySet[Person]:
+    q = organisation_q(user, role, prefix="organisation__")
+    queryset = Person.objects.all()
+    return queryset if q is None else queryset.filter(q)

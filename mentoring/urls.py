@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from mentoring.views import accounts, health, home, notifications
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("me/", home.my_details, name="my_details"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/register/", accounts.register, name="register"),
+    path("accounts/verify/<str:token>/", accounts.verify_email, name="verify_email"),
+    path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path(
+        "accounts/password-reset/",
+        accounts.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("admin/", admin.site.urls),
+]

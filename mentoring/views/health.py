@@ -1,0 +1,7 @@
+"""STUB — owned by the infrastructure helper."""
+
+from django.http import JsonResponse
+
+
+def healthz(request):
+    return JsonResponse({"status": "stub"})
