@@ -6,6 +6,11 @@ from django.db import transaction
 from mentoring.models import Organisation, Role, RoleAssignment, User
 
 
+def _forget_cached_roles(user) -> None:
+    user.__dict__.pop("_mentoring_roles", None)
+    user.__dict__.pop("_mentoring_scope_paths", None)
+
+
 def grant_role(
     *, user: User, role: Role, organisation: Organisation, granted_by: User | None = None
 ) -> RoleAssignment:
@@ -17,6 +22,7 @@ def grant_role(
         if not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
+    _forget_cached_roles(user)
     return assignment
 
 
@@ -25,6 +31,7 @@ def revoke_role(*, user: User, role: Role, organisation: Organisation) -> None:
         RoleAssignment.objects.filter(user=user, role=role, organisation=organisation).delete()
         if not RoleAssignment.objects.filter(user=user, role=role).exists():
             user.groups.remove(Group.objects.get(name=role))
+    _forget_cached_roles(user)
 
 
 def roles_of(user) -> set[str]:

@@ -11,11 +11,15 @@ from mentoring.models import Organisation, Person, Role, RoleAssignment
 
 
 def _scope_paths(user, role: Role) -> list[str]:
-    return list(
-        RoleAssignment.objects.filter(user=user, role=role).values_list(
-            "organisation__path", flat=True
+    """The user's organisation paths for ``role``, read once per user object (i.e. per request)."""
+    cache = user.__dict__.setdefault("_mentoring_scope_paths", {})
+    if role not in cache:
+        cache[role] = list(
+            RoleAssignment.objects.filter(user=user, role=role).values_list(
+                "organisation__path", flat=True
+            )
         )
-    )
+    return cache[role]
 
 
 def organisation_q(user, role: Role = Role.COORDINATOR, *, prefix: str = "") -> Q | None:

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.urls import path
+
+
+def _import_view(request):
+    from mentoring.imports.admin_view import import_view
+
+    return import_view(request)
+
+
+class MentoringAdminSite(admin.AdminSite):
+    """The coordinators' admin, with the register's bulk import page beside the model pages."""
+
+    site_header = "Mentoring schemes administration"
+    site_title = "Mentoring schemes admin"
+    index_title = "Coordinators' admin"
+
+    def get_urls(self):
+        return [
+            path("mentoring/import/", self.admin_view(_import_view), name="mentoring_import"),
+            *super().get_urls(),
+        ]
+
+
+class MentoringAdminConfig(AdminConfig):
+    default_site = "mentoring.admin_site.MentoringAdminSite"
