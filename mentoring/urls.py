@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from mentoring.views import accounts, health, home, notifications
+from mentoring.views import accounts, health, home, media, notifications
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -34,5 +34,6 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("notifications/", notifications.notification_list, name="notifications"),
+    path("media/<path:path>", media.protected_media, name="protected_media"),
     path("admin/", admin.site.urls),
 ]

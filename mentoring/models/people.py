@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -213,8 +213,18 @@ class TrainingStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
 
 
+EVIDENCE_PREFIX = "training-evidence"
+EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "docx"]
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
 def training_evidence_path(instance, filename):
-    return f"training-evidence/{instance.person_id}/{filename}"
+    return f"{EVIDENCE_PREFIX}/{instance.person_id}/{filename}"
+
+
+def validate_evidence_size(file):
+    if file.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError("The evidence file must be smaller than 10 MB.")
 
 
 class TrainingRecord(models.Model):
@@ -244,7 +254,12 @@ class TrainingRecord(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    evidence = models.FileField(upload_to=training_evidence_path, blank=True)
+    evidence = models.FileField(
+        upload_to=training_evidence_path,
+        blank=True,
+        validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS), validate_evidence_size],
+        help_text="A certificate or letter: PDF, PNG, JPEG or Word, up to 10 MB.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
