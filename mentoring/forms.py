@@ -10,12 +10,10 @@ import unicodedata
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.utils import timezone
-from django.utils.translation import ngettext
 
 from mentoring.models import User
 from mentoring.notifications import notify
@@ -47,18 +45,6 @@ def password_hint() -> str:
         f"{length}Do not use a common password, only numbers, or something close to your name "
         "or email address."
     )
-
-
-def duration_in_words(seconds: int) -> str:
-    """How long a link lasts, for messages: "24 hours", "3 days"."""
-    hours = seconds // 3600
-    if hours >= 48 and hours % 24 == 0:
-        days = hours // 24
-        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-    if hours:
-        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
-    minutes = max(1, seconds // 60)
-    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 def email_field(**kwargs) -> forms.EmailField:
@@ -226,14 +212,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def save(self, **kwargs):
         """Same outcome whether or not the address has an account: the view always says "sent"."""
         email = self.cleaned_data["email"]
-        valid_for = duration_in_words(settings.PASSWORD_RESET_TIMEOUT)
         for user in self.get_users(email):
             notify(
                 kind="password_reset",
                 recipient=user,
                 about=user,
                 period=timezone.now().isoformat(),
-                context={"link_valid_for": valid_for},
             )
 
 

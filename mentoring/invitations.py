@@ -79,23 +79,46 @@ def register(*, email: str, first_name: str, last_name: str, password: str) -> N
     """Create an inactive account and send a verification link.
 
     If the address already has an account, that account's owner is told instead, and the caller
-    sees exactly the same outcome, so the form does not reveal who is registered.
+    sees exactly the same outcome — in the same time, since the password is hashed either way —
+    so the form does not reveal who is registered. Someone who registered before but never
+    confirmed simply gets a fresh verification link for the new details.
     """
     email = normalise_email(email)
     with transaction.atomic():
-        existing = User.objects.filter(email=email).first()
-        if existing is not None:
+        existing = User.objects.select_for_update().filter(email=email).first()
+        if existing is None:
+            user = User.objects.create_user(
+                email, password, first_name=first_name, last_name=last_name, is_active=False
+            )
+            notify(kind="verify_email", recipient=user, about=user, period="registration")
+        elif _never_confirmed(existing):
+            existing.first_name, existing.last_name = first_name, last_name
+            existing.set_password(password)
+            existing.save(update_fields=["first_name", "last_name", "password"])
+            notify(
+                kind="verify_email",
+                recipient=existing,
+                about=existing,
+                period=f"registration-{timezone.now().isoformat()}",
+            )
+        else:
+            User().set_password(password)
             notify(
                 kind="account_exists",
                 recipient=existing,
                 about=existing,
                 period=timezone.now().isoformat(),
             )
-            return
-        user = User.objects.create_user(
-            email, password, first_name=first_name, last_name=last_name, is_active=False
-        )
-        notify(kind="verify_email", recipient=user, about=user, period="registration")
+
+
+def _never_confirmed(user: User) -> bool:
+    """A self-registration whose link was never used: not a deactivated or imported account."""
+    return (
+        not user.is_active
+        and user.last_login is None
+        and not Invitation.objects.filter(user=user).exists()
+        and not Person.objects.filter(user=user).exists()
+    )
 
 
 def verify_email(token: str) -> User | None:

@@ -8,17 +8,12 @@ from django.views.decorators.http import require_GET
 from mentoring import roles, scoping
 from mentoring.models import (
     Invitation,
-    Notification,
     Person,
     Role,
     RoleAssignment,
     TrainingRecord,
     WorkingRelationship,
 )
-
-
-def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 @require_GET
@@ -35,7 +30,6 @@ def home(request):
         "person": person,
         "is_coordinator": is_coordinator,
         "is_finance": is_finance,
-        "unread_notification_count": unread_count(user),
         "no_role": person is None and not (is_coordinator or is_finance or user.is_superuser),
     }
     if is_coordinator:
@@ -96,6 +90,5 @@ def my_details(request):
         "mentoring/my_details.html",
         {
             "person": own_person(request.user),
-            "unread_notification_count": unread_count(request.user),
         },
     )

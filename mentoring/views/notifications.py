@@ -44,6 +44,5 @@ def notification_list(request):
             "page_range": page.paginator.get_elided_page_range(
                 page.number, on_each_side=1, on_ends=1
             ),
-            "unread_notification_count": mine.filter(read_at__isnull=True).count(),
         },
     )

@@ -232,6 +232,48 @@ def test_signing_in_fails_before_the_address_is_confirmed_and_works_after(client
     assert signed_in_user_id(client) == str(User.objects.get(email=credentials["username"]).pk)
 
 
+def test_registering_again_before_confirming_sends_a_fresh_link_for_the_new_details(
+    client, send_mail
+):
+    register(client, send_mail, "twice@example.nhs.uk")
+    first_link = link_path(mail.outbox[0])
+    register(
+        client,
+        send_mail,
+        "twice@example.nhs.uk",
+        password1="Second-choice-91-maple",
+        password2="Second-choice-91-maple",
+        first_name="Pree",
+    )
+
+    assert User.objects.filter(email="twice@example.nhs.uk").count() == 1
+    assert [n.kind for n in Notification.objects.order_by("pk")] == ["verify_email", "verify_email"]
+    assert "expired or has already been used" in client.get(first_link).content.decode()
+    assert (
+        "Your email address is confirmed" in client.get(link_path(mail.outbox[1])).content.decode()
+    )
+    user = User.objects.get(email="twice@example.nhs.uk")
+    assert user.is_active and user.first_name == "Pree"
+    assert user.check_password("Second-choice-91-maple")
+
+
+def test_a_deactivated_account_is_not_reopened_by_registering(client, send_mail):
+    owner = UserFactory(email="left@example.nhs.uk", is_active=False, last_login=timezone.now())
+
+    register(client, send_mail, "left@example.nhs.uk")
+
+    owner.refresh_from_db()
+    assert not owner.is_active
+    assert owner.check_password(TEST_PASSWORD)
+    assert Notification.objects.get(recipient=owner).kind == "account_exists"
+
+
+def test_an_invitation_says_how_long_its_link_lasts(send_mail, settings):
+    settings.INVITATION_TIMEOUT_DAYS = 5
+    message = invite(invited_person(), send_mail)
+    assert "expires after 5 days" in message.body
+
+
 def test_a_verification_link_works_only_once(client, send_mail):
     register(client, send_mail, "once@example.nhs.uk")
     path = link_path(mail.outbox[0])
