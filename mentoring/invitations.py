@@ -99,7 +99,7 @@ def register(*, email: str, first_name: str, last_name: str, password: str) -> N
                 kind="verify_email",
                 recipient=existing,
                 about=existing,
-                period=f"registration-{timezone.now().isoformat()}",
+                period=f"registration-{timezone.now():%Y%m%dT%H%M%S%f}",
             )
         else:
             User().set_password(password)

@@ -1,0 +1,49 @@
+"""Helpers for the Playwright tests: accessibility checks with axe-core."""
+
+from pathlib import Path
+
+AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+
+_RUN_AXE = """
+tags => axe.run(document, {
+    runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"],
+})
+"""
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """WCAG 2.0/2.1/2.2 A and AA violations on the page as it is now, of the given impacts.
+
+    Each is a dict with the rule ``id``, its ``impact``, ``help`` text, ``help_url`` and the CSS
+    ``targets`` of the failing elements — enough for a useful assertion message.
+    """
+    if not AXE_SCRIPT.exists():
+        raise FileNotFoundError(
+            f"{AXE_SCRIPT} is missing: run `bash scripts/build_static.sh` (it installs axe-core)."
+        )
+    # Evaluated through DevTools rather than added as a <script> tag (page.add_script_tag): the
+    # service's Content Security Policy rightly refuses inline scripts, and the browser tests run
+    # with that policy enforced, as users' browsers do.
+    page.evaluate(AXE_SCRIPT.read_text())
+    results = page.evaluate(_RUN_AXE, list(WCAG_TAGS))
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "help_url": violation["helpUrl"],
+            "targets": [" ".join(map(str, node["target"])) for node in violation["nodes"]],
+        }
+        for violation in results["violations"]
+        if violation["impact"] in impacts
+    ]
+
+
+def describe(violations: list[dict]) -> str:
+    """One line per violation, for assertion messages."""
+    return "\n".join(
+        f"{v['impact']}: {v['id']} — {v['help']} ({v['help_url']}) at {', '.join(v['targets'])}"
+        for v in violations
+    )
