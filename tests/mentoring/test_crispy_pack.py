@@ -45,7 +45,7 @@ class EverythingForm(forms.Form):
     name = forms.CharField(help_text="As it appears on your registration")
     email = forms.EmailField()
     sessions = forms.IntegerField(required=False)
-    website = forms.URLField(required=False)
+    website = forms.URLField(required=False, assume_scheme="https")
     started = DateField(help_text="For example, 27 3 2024")
     notes = forms.CharField(widget=forms.Textarea, required=False)
     region = forms.ChoiceField(choices=[("", "Choose a region"), ("ldn", "London")])
