@@ -1,0 +1,32 @@
+"""Bulk import of the people register from spreadsheets (CSV), all-or-nothing and idempotent.
+
+``run_import(kind, source, user=None)`` is the one entry point: the management commands pass no
+user (unrestricted); the admin upload passes the coordinator, whose scope limits what may change.
+"""
+
+from mentoring.imports.base import ImportResult, RowError
+from mentoring.imports.organisations import OrganisationImporter
+from mentoring.imports.people import PeopleImporter
+from mentoring.imports.people_records import (
+    RegistrationImporter,
+    RelationshipImporter,
+    TrainingImporter,
+)
+
+IMPORTERS = {
+    importer.kind: importer
+    for importer in (
+        OrganisationImporter,
+        PeopleImporter,
+        RegistrationImporter,
+        TrainingImporter,
+        RelationshipImporter,
+    )
+}
+
+
+def run_import(kind: str, source, *, user=None) -> ImportResult:
+    return IMPORTERS[kind](user=user).run(source)
+
+
+__all__ = ["IMPORTERS", "ImportResult", "RowError", "run_import"]
