@@ -1,9 +1,49 @@
 """Staff roles: the auth Group gives admin permissions, the RoleAssignment gives the scope."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from mentoring.models import Organisation, Role, RoleAssignment, User
+
+# Which kinds of record each staff group may see and change in the admin (scope is separate).
+GROUP_PERMISSIONS = {
+    Role.COORDINATOR: {
+        "mentoring.organisation": ["view", "add", "change"],
+        "mentoring.person": ["view", "add", "change"],
+        "mentoring.professionalregistration": ["view", "add", "change"],
+        "mentoring.trainingrecord": ["view", "add", "change", "delete"],
+        "mentoring.workingrelationship": ["view", "add", "change", "delete"],
+        "mentoring.invitation": ["view"],
+        "mentoring.sector": ["view", "add", "change"],
+        "mentoring.scopeofpractice": ["view", "add", "change"],
+        "mentoring.focusarea": ["view", "add", "change"],
+    },
+    Role.FINANCE: {
+        "mentoring.organisation": ["view"],
+    },
+}
+
+
+def sync_staff_groups(**kwargs) -> None:
+    """Create the staff groups and set their permissions to exactly GROUP_PERMISSIONS.
+
+    Runs after every ``migrate`` (post_migrate) — and after the test database is flushed — so
+    the groups always exist and follow the code as apps add models.
+    """
+    for role, grants in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [
+            (model.split(".")[0], f"{action}_{model.split('.')[1]}")
+            for model, actions in grants.items()
+            for action in actions
+        ]
+        permissions = Permission.objects.filter(
+            content_type__app_label__in={app for app, _ in wanted},
+            codename__in={codename for _, codename in wanted},
+        )
+        group.permissions.set(
+            [p for p in permissions if (p.content_type.app_label, p.codename) in set(wanted)]
+        )
 
 
 def _forget_cached_roles(user) -> None:

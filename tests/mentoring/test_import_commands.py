@@ -56,7 +56,7 @@ def test_the_command_exits_non_zero_from_the_shell(tmp_path):
     import sys
 
     path = tmp_path / "bad.csv"
-    path.write_text("code,name,kind,parent_code\nQWE,,icb,\n")
+    path.write_text("code,name,kind\nQWE,NHS Example ICB,icb\n")  # refused before any query
     completed = subprocess.run(
         [sys.executable, "manage.py", "import_organisations", str(path)],
         capture_output=True,
@@ -64,4 +64,4 @@ def test_the_command_exits_non_zero_from_the_shell(tmp_path):
         check=False,
     )
     assert completed.returncode == 1
-    assert "line 2: name: this value is missing." in completed.stderr
+    assert "line 1: parent_code: this column is missing from the header row." in completed.stderr

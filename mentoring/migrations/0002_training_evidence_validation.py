@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0002_staff_groups'),
+        ('mentoring', '0001_initial'),
     ]
 
     operations = [
