@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class SchemesConfig(AppConfig):
     name = "schemes"
+    verbose_name = "Schemes and enrolment"
