@@ -36,28 +36,33 @@ from mentoring.models import (
 )
 
 
-def scope_filter(user, prefixes: tuple[str, ...]) -> Q | None:
-    """Rows reachable from the user's organisations through any of ``prefixes``.
+def scope_filter(user, organisation_prefixes=(), person_fields=()) -> Q | None:
+    """Rows the user may see: reached from their organisations through ``organisation_prefixes``
+    or belonging (through ``person_fields``; "" for Person itself) to someone they may see.
 
     None means no restriction: a superuser, or an inline whose parent page is already scoped.
     """
-    filters = [scoping.organisation_q(user, prefix=prefix) for prefix in prefixes]
-    if not filters or any(f is None for f in filters):
+    people = scoping.people_q(user)
+    if people is None or not (organisation_prefixes or person_fields):
         return None
+    filters = [scoping.organisation_q(user, prefix=prefix) for prefix in organisation_prefixes]
+    visible = Person.objects.filter(people).values("pk")
+    filters += [Q(**{f"{field}__in" if field else "pk__in": visible}) for field in person_fields]
     return reduce(or_, filters)
 
 
 class ScopedMixin:
     """Limits rows and foreign-key choices to the coordinator's scope, for admins and inlines."""
 
-    scope_prefixes: tuple[str, ...] = ()
-    organisation_fields = ("organisation", "parent", "funded_by")
+    scope_organisation_prefixes: tuple[str, ...] = ()
+    scope_person_fields: tuple[str, ...] = ()
+    organisation_fields = ("organisation", "parent", "funded_by", "owner")
     person_fields = ("person", "supervisor", "supervisee")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        q = scope_filter(request.user, self.scope_prefixes)
-        return queryset if q is None else queryset.filter(q).distinct()
+        q = scope_filter(request.user, self.scope_organisation_prefixes, self.scope_person_fields)
+        return queryset if q is None else queryset.filter(q)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.organisation_fields and db_field.related_model is Organisation:
@@ -77,7 +82,7 @@ class ScopedAdmin(ScopedMixin, admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedAdmin):
-    scope_prefixes = ("",)
+    scope_organisation_prefixes = ("",)
     list_display = ("code", "name", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("code", "name")
@@ -218,7 +223,7 @@ PEOPLE_EXPORT_COLUMNS = [
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
     form = PersonAdminForm
-    scope_prefixes = ("organisation__",)
+    scope_person_fields = ("",)
     list_display = (
         "name",
         "email",
@@ -358,7 +363,7 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(ProfessionalRegistration)
 class RegistrationAdmin(ScopedAdmin):
-    scope_prefixes = ("person__organisation__",)
+    scope_person_fields = ("person",)
     list_display = (
         "person",
         "register",
@@ -384,7 +389,7 @@ class RegistrationAdmin(ScopedAdmin):
 
 @admin.register(TrainingRecord)
 class TrainingRecordAdmin(ScopedAdmin):
-    scope_prefixes = ("person__organisation__",)
+    scope_person_fields = ("person",)
     list_display = ("person", "kind", "status", "date", "valid_until", "funded_by", "cost")
     list_filter = ("kind", "status")
     search_fields = ("person__user__email", "person__user__last_name")
@@ -394,7 +399,7 @@ class TrainingRecordAdmin(ScopedAdmin):
 
 @admin.register(WorkingRelationship)
 class WorkingRelationshipAdmin(ScopedAdmin):
-    scope_prefixes = ("supervisee__organisation__", "supervisor__organisation__")
+    scope_person_fields = ("supervisee", "supervisor")
     list_display = ("supervisor", "kind", "supervisee", "start_date", "end_date")
     list_filter = ("kind",)
     search_fields = (
@@ -426,7 +431,7 @@ class AcceptedFilter(admin.SimpleListFilter):
 class InvitationAdmin(ScopedAdmin):
     """Who was invited and who has not yet accepted; resending is an action."""
 
-    scope_prefixes = ("user__person__organisation__",)
+    scope_person_fields = ("user__person",)
     list_display = ("email", "name", "send_count", "last_sent_at", "accepted_at", "invited_by")
     list_filter = (AcceptedFilter,)
     search_fields = ("user__email", "user__first_name", "user__last_name")

@@ -1,14 +1,20 @@
-"""Every scheduled job in one place, by name.
+"""Every scheduled job in one place, by name, with its default time (cron: minute hour day month
+weekday). A deployment moves a job with ``SCHEDULE_<NAME>`` (the name upper-cased, dashes as
+underscores), e.g. ``SCHEDULE_RECHECK_MENTOR_ELIGIBILITY="0 3 * * *"``.
 
-Each entry's time is a cron expression from settings (``SCHEDULE``), so a deployment can move a job
-without a code change. Imported by settings, so it must not import Django.
+Imported by settings, so it must not import Django. Each app's tasks.py owns its jobs' code.
 """
 
 from celery.schedules import crontab
 
 JOBS = {
-    "retry-unsent-notifications": "mentoring.tasks.retry_unsent_notifications",
+    "retry-unsent-notifications": ("mentoring.tasks.retry_unsent_notifications", "*/10 * * * *"),
+    "recheck-mentor-eligibility": ("schemes.tasks.recheck_mentors", "30 2 * * *"),
 }
+
+
+def setting_name(job: str) -> str:
+    return "SCHEDULE_" + job.upper().replace("-", "_")
 
 
 def cron(expression: str) -> crontab:
@@ -23,4 +29,4 @@ def cron(expression: str) -> crontab:
 
 
 def beat_schedule(times: dict[str, str]) -> dict:
-    return {name: {"task": task, "schedule": cron(times[name])} for name, task in JOBS.items()}
+    return {name: {"task": task, "schedule": cron(times[name])} for name, (task, _) in JOBS.items()}

@@ -10,6 +10,7 @@ practice from the pharmacist pilot's enrolment survey, focus areas from the GP s
 
 import datetime
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -313,6 +314,11 @@ class DemoBuilder:
                 Profession.PA,
                 org,
                 department="General practice" if org.kind == "practice" else "Acute medicine",
+                profile=(
+                    "Physician associate in "
+                    f"{'general practice' if org.kind == 'practice' else 'acute medicine'}; "
+                    "glad to talk through careers, appraisal and settling into a first post."
+                ),
             )
             # PA mentors are "ideally more than 3 years post qualification": two are not.
             self.registration(
@@ -372,6 +378,12 @@ class DemoBuilder:
                     settings_by_sector[sector](),
                     department="Pharmacy",
                     region=self.random.choice(["London", "London", "Kent, Surrey and Sussex"]),
+                    profile=(
+                        f"Independent prescriber in {sector.lower()}; happy to share how I built "
+                        "confidence and a prescribing scope."
+                    )
+                    if role == "mentors"
+                    else "",
                 )
                 # Mentors must be "actively prescribing for three or more years": one is not.
                 since = (
@@ -495,20 +507,45 @@ class DemoBuilder:
         self.build_other_icb()
 
 
+@dataclass(frozen=True)
+class DemoStep:
+    """A later app's part of the demo (its schemes, matches, sessions...), run after the register.
+
+    ``build(rng, today)`` adds its data; ``counts()`` says what there is, for the summary.
+    """
+
+    name: str
+    build: Callable[[random.Random, datetime.date], None]
+    counts: Callable[[], dict[str, int]]
+
+
+DEMO_STEPS: list[DemoStep] = []
+
+
+def register_demo_step(step: DemoStep) -> None:
+    if all(existing.name != step.name for existing in DEMO_STEPS):
+        DEMO_STEPS.append(step)
+
+
 def seed_demo() -> DemoSummary:
     """Build the demo once; running it again changes nothing and reports the same logins."""
     if Organisation.objects.filter(code=ICB_CODE).exists():
         return DemoSummary(created=False, logins=LOGINS, counts=_counts())
     with transaction.atomic():
         DemoBuilder().build()
+        for step in DEMO_STEPS:
+            step.build(random.Random(f"{SEED}-{step.name}"), TODAY)
     return DemoSummary(created=True, logins=LOGINS, counts=_counts())
 
 
 def _counts() -> dict[str, int]:
-    return {
+    counts = {
         "organisations": Organisation.objects.count(),
         "people": Person.objects.count(),
         "registrations": ProfessionalRegistration.objects.count(),
         "training records": TrainingRecord.objects.count(),
         "working relationships": WorkingRelationship.objects.count(),
     }
+    for step in DEMO_STEPS:
+        counts.update(step.counts())
+    return counts

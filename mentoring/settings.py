@@ -12,7 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from mentoring.beat import beat_schedule
+from mentoring.beat import JOBS, beat_schedule, setting_name
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -150,7 +150,9 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
-CELERY_TASK_EAGER_PROPAGATES = True
+# In the embedded mode a failed send must not break the page whose work has already committed:
+# the notification is marked failed and retried. Tests turn propagation on to see errors.
+CELERY_TASK_EAGER_PROPAGATES = env.bool("CELERY_TASK_EAGER_PROPAGATES", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -159,11 +161,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="mentoring")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-SCHEDULE = {
-    "retry-unsent-notifications": env(
-        "SCHEDULE_RETRY_UNSENT_NOTIFICATIONS", default="*/10 * * * *"
-    ),
-}
+SCHEDULE = {name: env(setting_name(name), default=default) for name, (_, default) in JOBS.items()}
 CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULE)
 NOTIFICATION_SEND_LEASE_SECONDS = env.int("NOTIFICATION_SEND_LEASE_SECONDS", default=600)
 

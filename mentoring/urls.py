@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from mentoring.views import accounts, health, home, media, notifications
 
@@ -36,4 +36,5 @@ urlpatterns = [
     path("notifications/", notifications.notification_list, name="notifications"),
     path("media/<path:path>", media.protected_media, name="protected_media"),
     path("admin/", admin.site.urls),
+    path("", include("schemes.urls")),
 ]

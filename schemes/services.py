@@ -64,6 +64,8 @@ def verdict_for_application(application: Application, on_date=None) -> Verdict:
 
 
 def verdict_for_enrolment(enrolment: Enrolment, on_date=None) -> Verdict:
+    """An enrolled mentor has committed to the scheme's weekly mentoring session unless their
+    application said otherwise."""
     application = enrolment.application
     return verdict_for(
         person=enrolment.person,
@@ -73,6 +75,24 @@ def verdict_for_enrolment(enrolment: Enrolment, on_date=None) -> Verdict:
         sessions=enrolment.clinical_sessions_per_week,
         intends_extra_session=application.intends_extra_session if application else True,
     )
+
+
+def verdict_in_context(*, person: Person, scheme: Scheme, role: str, on_date=None) -> Verdict:
+    """The verdict with what the person told this scheme: their current enrolment if they have
+    one, else their open application, else only what is on the register."""
+    enrolment = current_enrolment(person=person, scheme=scheme, role=role)
+    if enrolment is not None:
+        return verdict_for_enrolment(enrolment, on_date)
+    application = (
+        Application.objects.filter(
+            person=person, scheme=scheme, role=role, status__in=OPEN_APPLICATION
+        )
+        .order_by("-submitted_at")
+        .first()
+    )
+    if application is not None:
+        return verdict_for_application(application, on_date)
+    return verdict_for(person=person, scheme=scheme, role=role, on_date=on_date)
 
 
 def record_check(

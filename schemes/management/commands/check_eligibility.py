@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from mentoring.models import Person
 from mentoring.models.accounts import normalise_email
 from schemes.models import ParticipantRole, Scheme
-from schemes.services import verdict_for
+from schemes.services import verdict_in_context
 
 
 class Command(BaseCommand):
@@ -39,7 +39,9 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"--on: “{options['on_date']}” is not a date like 2026-04-01."
                 ) from exc
-        verdict = verdict_for(person=person, scheme=scheme, role=options["role"], on_date=on_date)
+        verdict = verdict_in_context(
+            person=person, scheme=scheme, role=options["role"], on_date=on_date
+        )
         if options["format"] == "json":
             payload = {
                 "eligible": verdict.eligible,
