@@ -24,6 +24,12 @@ GROUP_PERMISSIONS = {
 }
 
 
+def grant_group_permissions(role: Role, grants: dict[str, list[str]]) -> None:
+    """Higher apps add their models' permissions for a staff group (called in their ready())."""
+    for model, actions in grants.items():
+        GROUP_PERMISSIONS[role][model] = actions
+
+
 def sync_staff_groups(**kwargs) -> None:
     """Create the staff groups and set their permissions to exactly GROUP_PERMISSIONS.
 

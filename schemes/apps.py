@@ -7,9 +7,23 @@ class SchemesConfig(AppConfig):
 
     def ready(self):
         from mentoring.demo import register_demo_step
+        from mentoring.models import Role
+        from mentoring.roles import grant_group_permissions
         from mentoring.scoping import extend_people_scope
         from schemes import demo, notification_kinds  # noqa: F401  (registers the kinds)
         from schemes.scoping import scheme_participants
 
         extend_people_scope(scheme_participants)
         register_demo_step(demo.STEP)
+        grant_group_permissions(
+            Role.COORDINATOR,
+            {
+                "schemes.scheme": ["view", "add", "change"],
+                "schemes.cohort": ["view", "add", "change", "delete"],
+                "schemes.intake": ["view", "add", "change", "delete"],
+                "schemes.eligibilityrule": ["view", "add", "change", "delete"],
+                "schemes.application": ["view", "change"],
+                "schemes.enrolment": ["view", "change"],
+                "schemes.eligibilitycheck": ["view"],
+            },
+        )

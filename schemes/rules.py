@@ -256,11 +256,11 @@ def not_interim_suspended(person, scheme, params, on_date):
 )
 def min_clinical_sessions_per_week(person, scheme, params, on_date):
     minimum = Decimal(str(params["minimum"]))
-    worked = person.clinical_sessions_per_week
-    if worked is None:
+    if person.clinical_sessions_per_week is None:
         return RuleResult(
             Outcome.UNKNOWN, "The number of clinical sessions worked a week is not recorded."
         )
+    worked = Decimal(str(person.clinical_sessions_per_week))
     text = f"Works {worked.normalize():f} clinical sessions a week (at least {minimum.normalize():f} needed)."
     return RuleResult(Outcome.PASSED if worked >= minimum else Outcome.FAILED, text)
 
