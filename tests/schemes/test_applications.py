@@ -147,9 +147,9 @@ def test_over_the_cap_approved_mentors_wait_in_order_and_join_when_a_place_frees
     gp.mentor_cap = 1
     gp.save()
     first, second, third = (apply(gp_mentor(ics["practice"]), gp) for _ in range(3))
-    decide = lambda application: services.approve_application(
-        application=application, decided_by=ics["coordinator"]
-    )  # noqa: E731
+
+    def decide(application):
+        return services.approve_application(application=application, decided_by=ics["coordinator"])
 
     enrolled = decide(first)
     assert decide(third) is None

@@ -213,8 +213,8 @@ def test_a_pa_two_years_qualified_fails_the_three_year_rule_and_learns_when_it_c
     result = check("min_years_qualified", two_years, {"years": 3, "register": "PA"})
     assert result.outcome == Outcome.FAILED
     assert (
-        "Qualified 2 years ago, less than 3 years (that changes on 1 November 2027)."
-        == result.reason
+        result.reason
+        == "Qualified 2 years ago, less than 3 years (that changes on 1 November 2027)."
     )
     assert result.valid_until == datetime.date(2027, 10, 31)
 
@@ -408,10 +408,8 @@ def test_parameters_of_the_wrong_type_are_refused_by_name(code, params, message)
 def test_adding_months_keeps_the_day_or_the_months_last_day(day, months):
     later = add_months(day, months)
     assert (later.year - day.year) * 12 + later.month - day.month == months
-    assert (
-        later.day == day.day
-        or later.day < day.day
-        and (later + datetime.timedelta(days=1)).day == 1
+    assert later.day == day.day or (
+        later.day < day.day and (later + datetime.timedelta(days=1)).day == 1
     )
 
 
