@@ -24,6 +24,7 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label="What the file contains",
         choices=[(kind, LABELS[kind]) for kind in IMPORTERS],
+        help_text="The columns each kind of file needs are listed below the form.",
     )
     file = forms.FileField(
         label="CSV file",

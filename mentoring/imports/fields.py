@@ -1,105 +1,146 @@
-"""Form fields for spreadsheet cells, with messages that say what would be accepted."""
+"""Form fields for spreadsheet cells.
+
+Django's own error codes are translated to import refusals (``refusals``), so every message a
+coordinator reads comes from ``errors.py``; the fields written here raise refusals directly.
+"""
+
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from mentoring.imports.errors import ImportRefusal, message_for
 from mentoring.models.accounts import normalise_email
 
-REQUIRED = {"required": "this value is missing."}
+
+def refusal(code: ImportRefusal, /, **values) -> ValidationError:
+    """A validation error that carries an import refusal and its finished message."""
+    return ValidationError(message_for(code, **values), code=code)
 
 
-class Code(forms.CharField):
-    """An organisation code: trimmed and upper-cased, as ODS codes are written."""
+class CellMixin:
+    """What the importer needs to turn one of Django's field errors into a refusal."""
+
+    refusals: dict[str, ImportRefusal] = {}
+
+    def refusal_for(self, error: ValidationError) -> tuple[ImportRefusal, str] | None:
+        code = {
+            "required": ImportRefusal.MISSING_VALUE,
+            "max_length": ImportRefusal.TOO_LONG,
+            **self.refusals,
+        }.get(error.code)
+        if code is None:
+            return None
+        return code, message_for(code, **(error.params or {}), **self.refusal_values())
+
+    def refusal_values(self) -> dict:
+        return {}
+
+
+class Code(CellMixin, forms.CharField):
+    """An organisation code: upper-cased, as ODS codes are written."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=20, error_messages=REQUIRED, **kwargs)
+        super().__init__(max_length=20, **kwargs)
 
     def to_python(self, value):
         return super().to_python(value).upper()
 
 
-class Email(forms.EmailField):
+class Email(CellMixin, forms.EmailField):
+    refusals = {"invalid": ImportRefusal.NOT_AN_EMAIL}
+
     def __init__(self, **kwargs):
-        super().__init__(
-            max_length=254,
-            error_messages={
-                **REQUIRED,
-                "invalid": "this is not an email address, like name@example.nhs.uk.",
-            },
-            **kwargs,
-        )
+        super().__init__(max_length=254, **kwargs)
 
     def to_python(self, value):
         return normalise_email(super().to_python(value))
 
 
-class Text(forms.CharField):
+class Text(CellMixin, forms.CharField):
     def __init__(self, max_length, **kwargs):
-        super().__init__(
-            max_length=max_length,
-            error_messages={
-                **REQUIRED,
-                "max_length": "this is longer than %(limit_value)d characters.",
-            },
-            **kwargs,
-        )
+        super().__init__(max_length=max_length, **kwargs)
 
 
-class Choice(forms.ChoiceField):
+class Choice(CellMixin, forms.ChoiceField):
     """A value from a fixed list, matched without regard to case; the message lists the choices."""
 
+    refusals = {"invalid_choice": ImportRefusal.NOT_ONE_OF}
+
     def __init__(self, choices, **kwargs):
-        values = [value for value, _ in choices]
-        self.by_lower = {value.lower(): value for value in values}
-        super().__init__(
-            choices=[(value, value) for value in values],
-            error_messages={
-                **REQUIRED,
-                "invalid_choice": "“%(value)s” is not one of: " + ", ".join(values) + ".",
-            },
-            **kwargs,
-        )
+        self.values = [value for value, _ in choices]
+        self.by_lower = {value.lower(): value for value in self.values}
+        super().__init__(choices=[(value, value) for value in self.values], **kwargs)
 
     def to_python(self, value):
         value = super().to_python(value)
         return self.by_lower.get(value.lower(), value)
 
+    def refusal_values(self):
+        return {"choices": ", ".join(self.values)}
 
-class YesNo(forms.Field):
-    """``yes`` or ``no``; ``None`` when the cell is blank and the field is optional."""
 
-    default_error_messages = {**REQUIRED, "invalid": "“%(value)s” should be yes or no."}
+def yes_or_no(value: str) -> bool | None:
+    """``yes``/``no`` (or y/n, true/false) as a boolean; None for a blank cell."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    answer = {"yes": True, "y": True, "true": True, "no": False, "n": False, "false": False}
+    if value.lower() not in answer:
+        raise refusal(ImportRefusal.NOT_YES_OR_NO, value=value)
+    return answer[value.lower()]
 
+
+class YesNo(CellMixin, forms.Field):
     def to_python(self, value):
-        value = (value or "").strip().lower()
-        if value in self.empty_values:
-            return None
-        if value in ("yes", "y", "true"):
-            return True
-        if value in ("no", "n", "false"):
-            return False
-        raise forms.ValidationError(
-            self.error_messages["invalid"], code="invalid", params={"value": value}
-        )
+        return yes_or_no(value)
 
     def validate(self, value):
         if value is None and self.required:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
+            raise ValidationError("", code="required")
 
 
-class IsoDate(forms.DateField):
+class IsoDate(CellMixin, forms.DateField):
+    refusals = {"invalid": ImportRefusal.NOT_A_DATE}
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+
+class Sessions(CellMixin, forms.DecimalField):
+    """Clinical sessions a week: 0 to 14, in tenths; ``4.50`` is read as 4.5."""
+
+    refusals = {
+        "invalid": ImportRefusal.NOT_A_NUMBER_OF_SESSIONS,
+        "min_value": ImportRefusal.SESSIONS_OUT_OF_RANGE,
+        "max_value": ImportRefusal.SESSIONS_OUT_OF_RANGE,
+        "max_digits": ImportRefusal.SESSIONS_OUT_OF_RANGE,
+        "max_whole_digits": ImportRefusal.SESSIONS_OUT_OF_RANGE,
+        "max_decimal_places": ImportRefusal.SESSIONS_TOO_PRECISE,
+    }
+    tenth = Decimal("0.1")
+
     def __init__(self, **kwargs):
         super().__init__(
-            input_formats=["%Y-%m-%d"],
-            error_messages={
-                **REQUIRED,
-                "invalid": "this is not a date written as YYYY-MM-DD, like 2024-03-31.",
-            },
+            min_value=Decimal("0"),
+            max_value=Decimal("14"),
+            max_digits=3,
+            decimal_places=1,
             **kwargs,
         )
 
+    def to_python(self, value):
+        value = super().to_python(value)
+        finite = value is not None and value.is_finite() and abs(value) < 100
+        return (
+            value.quantize(self.tenth) if finite and value == value.quantize(self.tenth) else value
+        )
 
-class TermList(forms.CharField):
+
+class TermList(CellMixin, forms.CharField):
     """A ``;``-separated list of vocabulary terms (sectors, focus areas…), blanks dropped."""
+
+    limit = 100
 
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)
@@ -110,5 +151,5 @@ class TermList(forms.CharField):
 
     def validate(self, value):
         for term in value:
-            if len(term) > 100:
-                raise forms.ValidationError(f"“{term[:30]}…” is longer than 100 characters.")
+            if len(term) > self.limit:
+                raise refusal(ImportRefusal.TERM_TOO_LONG, term=term[:30], limit=self.limit)

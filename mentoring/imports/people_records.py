@@ -1,12 +1,14 @@
 """Imports of records that hang off people already on the register: registrations, training,
-working relationships. Each row names its people by e-mail."""
+working relationships. Each row names its people by e-mail; all three save in bulk."""
 
 from django import forms
+from django.utils import timezone
 
 from mentoring import registers
 from mentoring.imports import fields
-from mentoring.imports.base import Importer, Problems, Row
+from mentoring.imports.base import Importer, Problems, Row, in_batches
 from mentoring.imports.errors import ImportRefusal
+from mentoring.imports.fields import refusal
 from mentoring.models import (
     Person,
     ProfessionalRegistration,
@@ -26,51 +28,60 @@ class PersonRecordImporter(Importer):
 
     email_columns: tuple[str, ...] = ("email",)
 
-    def people_for(self, rows: list[Row], problems: Problems) -> dict[str, Person]:
+    def check(self, rows: list[Row], problems: Problems) -> None:
         emails = {row.data[c] for row in rows for c in self.email_columns if row.has(c)}
-        people = {
-            p.user.email: p
-            for p in Person.objects.filter(user__email__in=emails).select_related("user")
-        }
-        visible = None
-        if self.user is not None and not self.user.is_superuser:
-            visible = set(
-                people_visible_to(self.user)
-                .filter(user__email__in=emails)
-                .values_list("pk", flat=True)
+        #: e-mail → person id, for everyone the file names who is on the register
+        self.people: dict[str, int] = dict(
+            in_batches(Person.objects.values_list("user__email", "pk"), "user__email", emails)
+        )
+        #: the ids of those people a coordinator may change (None: anyone)
+        self.visible: set[int] | None = None
+        if self.restricted:
+            self.visible = set(
+                in_batches(
+                    people_visible_to(self.user).values_list("pk", flat=True),
+                    "user__email",
+                    emails,
+                )
             )
         for row in rows:
             for column in self.email_columns:
                 if not row.has(column):
                     continue
                 email = row.data[column]
-                person = people.get(email)
+                person = self.people.get(email)
                 if person is None:
                     problems.add(row.line, column, ImportRefusal.UNKNOWN_PERSON, email=email)
-                elif visible is not None and person.pk not in visible:
+                elif not self.may_change(person):
                     problems.add(row.line, column, ImportRefusal.PERSON_OUT_OF_SCOPE, email=email)
-        return people
 
-    def check(self, rows, problems):
-        self.people = self.people_for(rows, problems)
+    def may_change(self, person: int) -> bool:
+        return self.visible is None or person in self.visible
+
+    def write(self, model, new: list, changed: list, fields: list[str]) -> None:
+        """Insert ``new`` and update ``changed`` (their ``fields`` and ``updated_at``) in bulk."""
+        now = timezone.now()
+        for instance in changed:
+            instance.updated_at = now
+        model.objects.bulk_create(new)
+        model.objects.bulk_update(changed, [*fields, "updated_at"])
 
 
-def _changed(instance, values: dict) -> bool:
-    return any(getattr(instance, name) != value for name, value in values.items())
-
-
-def _apply(instance, values: dict) -> None:
-    for name, value in values.items():
-        setattr(instance, name, value)
-    instance.save()
+def _differs(instance, values: dict) -> bool:
+    if any(getattr(instance, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(instance, name, value)
+        return True
+    return False
 
 
 class RegistrationRow(forms.Form):
     email = fields.Email()
     register = fields.Choice(Register.choices)
-    number = forms.CharField(max_length=20, error_messages=fields.REQUIRED)
+    number = fields.Text(20)
     status = fields.Choice(RegistrationStatus.choices)
-    licence_to_practise = fields.YesNo(required=False)
+    # Read only on the GMC register: other registers have no licence, so the column is ignored.
+    licence_to_practise = forms.CharField(required=False)
     performers_list = fields.YesNo()
     interim_suspension = fields.YesNo()
     qualified_on = fields.IsoDate()
@@ -79,30 +90,38 @@ class RegistrationRow(forms.Form):
     def clean(self):
         data = super().clean()
         register, status = data.get("register"), data.get("status")
+        licence, licence_known = None, True
+        if register in registers.LICENSED_REGISTERS:
+            try:
+                licence = fields.yes_or_no(data.get("licence_to_practise"))
+            except forms.ValidationError as error:
+                self.add_error("licence_to_practise", error)
+                licence_known = False
+        data["licence_to_practise"] = licence
         if register and "number" in data:
             data["number"] = registers.normalise_number(data["number"])
             if problem := registers.number_problem(register, data["number"]):
-                self.add_error("number", problem)
-        if register not in registers.LICENSED_REGISTERS:
-            data["licence_to_practise"] = (
-                None  # other registers have no licence: the column is ignored
-            )
+                self.add_error("number", refusal(ImportRefusal.NUMBER_PROBLEM, problem=problem))
         if register and status:
             if problem := registers.status_problem(register, status):
-                self.add_error("status", problem)
-            elif "licence_to_practise" in data and (
-                problem := registers.licence_problem(register, status, data["licence_to_practise"])
+                self.add_error("status", refusal(ImportRefusal.STATUS_PROBLEM, problem=problem))
+            elif licence_known and (
+                problem := registers.licence_problem(register, status, licence)
             ):
-                self.add_error("licence_to_practise", problem)
+                self.add_error(
+                    "licence_to_practise", refusal(ImportRefusal.LICENCE_PROBLEM, problem=problem)
+                )
         qualified, prescriber = data.get("qualified_on"), data.get("independent_prescriber_since")
         if qualified and prescriber and prescriber < qualified:
             self.add_error(
-                "independent_prescriber_since", "this is before the date they qualified."
+                "independent_prescriber_since", refusal(ImportRefusal.PRESCRIBER_BEFORE_QUALIFIED)
             )
         return data
 
 
 class RegistrationImporter(PersonRecordImporter):
+    """Registrations keyed by register and number; one number per person on each register."""
+
     kind = "registrations"
     columns = [
         "email",
@@ -117,27 +136,42 @@ class RegistrationImporter(PersonRecordImporter):
     ]
     optional_columns = frozenset({"independent_prescriber_since"})
     form = RegistrationRow
+    saved_fields = [
+        "status",
+        "licence_to_practise",
+        "on_performers_list",
+        "interim_suspension",
+        "qualified_on",
+        "independent_prescriber_since",
+    ]
 
     def check(self, rows, problems):
         super().check(rows, problems)
         self.duplicates(rows, ("register", "number"), "number", problems)
         self.duplicates(rows, ("email", "register"), "register", problems)
-        numbers = {row.data["number"] for row in rows if row.has("number")}
         self.existing = {
             (r.register, r.number): r
-            for r in ProfessionalRegistration.objects.filter(number__in=numbers)
+            for r in in_batches(
+                ProfessionalRegistration.objects.all(),
+                "number",
+                (row.data["number"] for row in rows if row.has("number")),
+            )
         }
         held = {
-            (r.person_id, r.register): r
-            for r in ProfessionalRegistration.objects.filter(person__in=self.people.values())
+            (person_id, register): number
+            for person_id, register, number in in_batches(
+                ProfessionalRegistration.objects.values_list("person_id", "register", "number"),
+                "person_id",
+                self.people.values(),
+            )
         }
         for row in rows:
             data, person = row.data, self.people.get(row.data.get("email"))
-            if person is None or not row.has("register", "number"):
+            # Nothing is said about the registrations of someone out of scope.
+            if person is None or not self.may_change(person) or not row.has("register", "number"):
                 continue
-            key = (data["register"], data["number"])
-            current = self.existing.get(key)
-            if current is not None and current.person_id != person.pk:
+            current = self.existing.get((data["register"], data["number"]))
+            if current is not None and current.person_id != person:
                 problems.add(
                     row.line,
                     "number",
@@ -145,21 +179,21 @@ class RegistrationImporter(PersonRecordImporter):
                     register=data["register"],
                     number=data["number"],
                 )
-            other = held.get((person.pk, data["register"]))
-            if other is not None and other.number != data["number"]:
+            other = held.get((person, data["register"]))
+            if other is not None and other != data["number"]:
                 problems.add(
                     row.line,
                     "number",
                     ImportRefusal.OTHER_NUMBER_ON_REGISTER,
                     register=data["register"],
-                    existing=other.number,
+                    existing=other,
                 )
 
     def save(self, rows):
+        new, changed = [], []
         for row in rows:
             data = row.data
             values = {
-                "person": self.people[data["email"]],
                 "status": data["status"],
                 "licence_to_practise": data["licence_to_practise"],
                 "on_performers_list": data["performers_list"],
@@ -168,15 +202,22 @@ class RegistrationImporter(PersonRecordImporter):
                 "independent_prescriber_since": data["independent_prescriber_since"],
             }
             registration = self.existing.get((data["register"], data["number"]))
-            created = registration is None
-            if created:
-                ProfessionalRegistration.objects.create(
-                    register=data["register"], number=data["number"], **values
+            if registration is None:
+                new.append(
+                    ProfessionalRegistration(
+                        person_id=self.people[data["email"]],
+                        register=data["register"],
+                        number=data["number"],
+                        **values,
+                    )
                 )
-                changed = True
-            elif changed := _changed(registration, values):
-                _apply(registration, values)
-            self.counted(created, changed)
+                self.counted(True, True)
+            else:
+                is_changed = _differs(registration, values)
+                if is_changed:
+                    changed.append(registration)
+                self.counted(False, is_changed)
+        self.write(ProfessionalRegistration, new, changed, self.saved_fields)
 
 
 class TrainingRow(forms.Form):
@@ -200,20 +241,23 @@ class TrainingImporter(PersonRecordImporter):
     def save(self, rows):
         existing = {
             (t.person_id, t.kind): t
-            for t in TrainingRecord.objects.filter(person__in=self.people.values())
+            for t in in_batches(TrainingRecord.objects.all(), "person_id", self.people.values())
         }
+        new, changed = [], []
         for row in rows:
             data = row.data
             person = self.people[data["email"]]
             values = {"status": data["status"], "date": data["date"]}
-            record = existing.get((person.pk, data["kind"]))
-            created = record is None
-            if created:
-                TrainingRecord.objects.create(person=person, kind=data["kind"], **values)
-                changed = True
-            elif changed := _changed(record, values):
-                _apply(record, values)
-            self.counted(created, changed)
+            record = existing.get((person, data["kind"]))
+            if record is None:
+                new.append(TrainingRecord(person_id=person, kind=data["kind"], **values))
+                self.counted(True, True)
+            else:
+                is_changed = _differs(record, values)
+                if is_changed:
+                    changed.append(record)
+                self.counted(False, is_changed)
+        self.write(TrainingRecord, new, changed, ["status", "date"])
 
 
 class RelationshipRow(forms.Form):
@@ -227,11 +271,17 @@ class RelationshipRow(forms.Form):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "this is before the start date.")
+            self.add_error("end_date", refusal(ImportRefusal.END_BEFORE_START))
+        supervisor = data.get("supervisor_email")
+        if supervisor and supervisor == data.get("supervisee_email"):
+            self.add_error("supervisee_email", refusal(ImportRefusal.SELF_SUPERVISION))
         return data
 
 
 class RelationshipImporter(PersonRecordImporter):
+    """Working relationships keyed by supervisor, supervisee, kind and start date; a later file
+    may add the end date. Both people must be within a coordinator's scope."""
+
     kind = "relationships"
     columns = ["supervisor_email", "supervisee_email", "kind", "start_date", "end_date"]
     optional_columns = frozenset({"end_date"})
@@ -241,35 +291,38 @@ class RelationshipImporter(PersonRecordImporter):
     key = ("supervisor_email", "supervisee_email", "kind", "start_date")
 
     def check(self, rows, problems):
-        for row in rows:
-            if row.has("supervisor_email") and row.data["supervisor_email"] == row.data.get(
-                "supervisee_email"
-            ):
-                problems.add(row.line, "supervisee_email", ImportRefusal.SELF_SUPERVISION)
         super().check(rows, problems)
         self.duplicates(rows, self.key, "start_date", problems)
 
     def save(self, rows):
-        people = list(self.people.values())
         existing = {
-            (r.supervisor.user.email, r.supervisee.user.email, r.kind, r.start_date): r
-            for r in WorkingRelationship.objects.filter(
-                supervisor__in=people, supervisee__in=people
-            ).select_related("supervisor__user", "supervisee__user")
+            (r.supervisor_id, r.supervisee_id, r.kind, r.start_date): r
+            for r in in_batches(
+                WorkingRelationship.objects.all(),
+                "supervisee_id",
+                (self.people[row.data["supervisee_email"]] for row in rows),
+            )
         }
+        new, changed = [], []
         for row in rows:
             data = row.data
-            relationship = existing.get(tuple(data[c] for c in self.key))
-            created = relationship is None
-            if created:
-                WorkingRelationship.objects.create(
-                    supervisor=self.people[data["supervisor_email"]],
-                    supervisee=self.people[data["supervisee_email"]],
-                    kind=data["kind"],
-                    start_date=data["start_date"],
-                    end_date=data["end_date"],
+            supervisor = self.people[data["supervisor_email"]]
+            supervisee = self.people[data["supervisee_email"]]
+            relationship = existing.get((supervisor, supervisee, data["kind"], data["start_date"]))
+            if relationship is None:
+                new.append(
+                    WorkingRelationship(
+                        supervisor_id=supervisor,
+                        supervisee_id=supervisee,
+                        kind=data["kind"],
+                        start_date=data["start_date"],
+                        end_date=data["end_date"],
+                    )
                 )
-                changed = True
-            elif changed := relationship.end_date != data["end_date"]:
-                _apply(relationship, {"end_date": data["end_date"]})
-            self.counted(created, changed)
+                self.counted(True, True)
+            else:
+                is_changed = _differs(relationship, {"end_date": data["end_date"]})
+                if is_changed:
+                    changed.append(relationship)
+                self.counted(False, is_changed)
+        self.write(WorkingRelationship, new, changed, ["end_date"])
