@@ -7,13 +7,16 @@ class SchemesConfig(AppConfig):
 
     def ready(self):
         from mentoring.demo import register_demo_step
+        from mentoring.imports import register_importer
         from mentoring.models import Role
         from mentoring.roles import grant_group_permissions
         from mentoring.scoping import extend_people_scope
         from schemes import demo, notification_kinds  # noqa: F401  (registers the kinds)
+        from schemes.imports import EnrolmentImporter
         from schemes.scoping import scheme_participants
 
         extend_people_scope(scheme_participants)
+        register_importer(EnrolmentImporter)
         register_demo_step(demo.STEP)
         grant_group_permissions(
             Role.COORDINATOR,

@@ -50,3 +50,32 @@ class SchemeError(Exception):
         self.field = field
         self.message = MESSAGES[code].format(**values)
         super().__init__(self.message)
+
+
+class EnrolmentImportRefusal(StrEnum):
+    """Refusals of ``import_enrolments`` rows (file and cell problems use the register's codes)."""
+
+    UNKNOWN_SCHEME = "unknown_scheme"
+    SCHEME_OUT_OF_SCOPE = "scheme_out_of_scope"
+    UNKNOWN_COHORT = "unknown_cohort"
+    NO_COHORT_FOR_MENTORS = "no_cohort_for_mentors"
+    NO_CAPACITY_FOR_MENTEES = "no_capacity_for_mentees"
+    CAPACITY_OUT_OF_RANGE = "capacity_out_of_range"
+    LEFT_BEFORE_JOINING = "left_before_joining"
+    JOINED_IN_FUTURE = "joined_in_future"
+    ALREADY_ENROLLED = "already_enrolled"
+    NOT_ELIGIBLE = "not_eligible"
+
+
+IMPORT_MESSAGES = {
+    EnrolmentImportRefusal.UNKNOWN_SCHEME: "no scheme has the slug “{slug}”.",
+    EnrolmentImportRefusal.SCHEME_OUT_OF_SCOPE: "“{slug}” is not one of the schemes you coordinate.",
+    EnrolmentImportRefusal.UNKNOWN_COHORT: "“{cohort}” is not a cohort of {scheme} (its cohorts are: {cohorts}).",
+    EnrolmentImportRefusal.NO_COHORT_FOR_MENTORS: "only mentees belong to a cohort: leave it blank for a mentor.",
+    EnrolmentImportRefusal.NO_CAPACITY_FOR_MENTEES: "only mentors have a capacity: leave it blank for a mentee.",
+    EnrolmentImportRefusal.CAPACITY_OUT_OF_RANGE: "a mentor on {scheme} takes between {low} and {high} mentees.",
+    EnrolmentImportRefusal.LEFT_BEFORE_JOINING: "this is before the date they joined.",
+    EnrolmentImportRefusal.JOINED_IN_FUTURE: "this date is in the future.",
+    EnrolmentImportRefusal.ALREADY_ENROLLED: "already enrolled on {scheme} as a {role} since {joined}.",
+    EnrolmentImportRefusal.NOT_ELIGIBLE: "does not meet the scheme's rules for mentors: {reasons}",
+}

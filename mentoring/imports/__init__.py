@@ -29,9 +29,14 @@ IMPORTERS = {
 }
 
 
+def register_importer(importer) -> None:
+    """Higher apps add their imports (e.g. scheme enrolments) in their ready()."""
+    IMPORTERS[importer.kind] = importer
+
+
 def run_import(kind: str, source, *, user=None) -> ImportResult:
     """Import one CSV file of ``kind``: everything or, if any row is bad, nothing."""
     return IMPORTERS[kind](user=user).run(source)
 
 
-__all__ = ["IMPORTERS", "ImportRefusal", "ImportResult", "RowError", "run_import"]
+__all__ = ["IMPORTERS", "ImportRefusal", "ImportResult", "RowError", "register_importer", "run_import"]

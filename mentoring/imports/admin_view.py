@@ -11,19 +11,11 @@ from django.template.response import TemplateResponse
 from mentoring.imports import IMPORTERS, run_import
 from mentoring.roles import is_coordinator
 
-LABELS = {
-    "organisations": "Organisations",
-    "people": "People",
-    "registrations": "Professional registrations",
-    "training": "Mentoring training",
-    "relationships": "Line management and supervision",
-}
-
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label="What the file contains",
-        choices=[(kind, LABELS[kind]) for kind in IMPORTERS],
+        choices=[],
         help_text="The columns each kind of file needs are listed below the form.",
     )
     file = forms.FileField(
@@ -31,6 +23,10 @@ class ImportForm(forms.Form):
         help_text="Saved from your spreadsheet as “CSV UTF-8”, with the column names in the first row.",
         error_messages={"required": "Choose the CSV file to import."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, i.label) for kind, i in IMPORTERS.items()]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -63,7 +59,7 @@ def import_view(request):
         "form": form,
         "result": result,
         "columns": {
-            LABELS[kind]: ",".join(importer.columns) for kind, importer in IMPORTERS.items()
+            importer.label: ",".join(importer.columns) for importer in IMPORTERS.values()
         },
     }
     return TemplateResponse(

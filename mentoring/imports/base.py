@@ -124,6 +124,7 @@ class Importer:
     """One kind of import. Subclasses set ``kind``, ``columns``, ``form`` and write ``check``/``save``."""
 
     kind: ClassVar[str]
+    label: ClassVar[str]
     columns: ClassVar[list[str]]
     optional_columns: ClassVar[frozenset[str]] = frozenset()
     form: ClassVar[type[forms.Form]]

@@ -22,6 +22,7 @@ class OrganisationImporter(Importer):
     """
 
     kind = "organisations"
+    label = "Organisations"
     columns = ["code", "name", "kind", "parent_code"]
     form = OrganisationRow
 

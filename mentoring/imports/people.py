@@ -54,6 +54,7 @@ class PeopleImporter(Importer):
     """
 
     kind = "people"
+    label = "People"
     columns = [
         "email",
         "first_name",

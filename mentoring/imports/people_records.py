@@ -123,6 +123,7 @@ class RegistrationImporter(PersonRecordImporter):
     """Registrations keyed by register and number; one number per person on each register."""
 
     kind = "registrations"
+    label = "Professional registrations"
     columns = [
         "email",
         "register",
@@ -231,6 +232,7 @@ class TrainingImporter(PersonRecordImporter):
     """Training keyed by person and kind: a planned ILM5 imported later as completed is updated."""
 
     kind = "training"
+    label = "Mentoring training"
     columns = ["email", "kind", "status", "date"]
     form = TrainingRow
 
@@ -283,6 +285,7 @@ class RelationshipImporter(PersonRecordImporter):
     may add the end date. Both people must be within a coordinator's scope."""
 
     kind = "relationships"
+    label = "Line management and supervision"
     columns = ["supervisor_email", "supervisee_email", "kind", "start_date", "end_date"]
     optional_columns = frozenset({"end_date"})
     email_columns = ("supervisor_email", "supervisee_email")
