@@ -39,4 +39,11 @@ def run_import(kind: str, source, *, user=None) -> ImportResult:
     return IMPORTERS[kind](user=user).run(source)
 
 
-__all__ = ["IMPORTERS", "ImportRefusal", "ImportResult", "RowError", "register_importer", "run_import"]
+__all__ = [
+    "IMPORTERS",
+    "ImportRefusal",
+    "ImportResult",
+    "RowError",
+    "register_importer",
+    "run_import",
+]

@@ -58,9 +58,7 @@ def import_view(request):
         "title": "Import the register from a spreadsheet",
         "form": form,
         "result": result,
-        "columns": {
-            importer.label: ",".join(importer.columns) for importer in IMPORTERS.values()
-        },
+        "columns": {importer.label: ",".join(importer.columns) for importer in IMPORTERS.values()},
     }
     return TemplateResponse(
         request, "admin/mentoring/import.html", context, status=400 if result else 200
