@@ -1,6 +1,7 @@
 """A coordinator signs in, imports a people spreadsheet through the admin, and sees the people."""
 
 import pytest
+from playwright.sync_api import expect
 
 from mentoring.models import Person
 from tests.browser import axe_violations, describe
@@ -29,19 +30,21 @@ def test_a_coordinator_imports_people_and_sees_them_listed(live_server, page, tm
     page.get_by_role("button", name="Sign in").click()
 
     page.get_by_role("link", name="Import people from a spreadsheet").click()
-    assert page.get_by_role("heading", name="Import the register from a spreadsheet").is_visible()
+    expect(
+        page.get_by_role("heading", name="Import the register from a spreadsheet")
+    ).to_be_visible()
     assert axe_violations(page) == [], describe(axe_violations(page))
     page.get_by_label("What the file contains").select_option(label="People")
     page.get_by_label("CSV file").set_input_files(spreadsheet)
     page.get_by_role("button", name="Import").click()
 
-    assert page.get_by_text("people: 2 created, 0 updated, 0 unchanged").is_visible()
+    expect(page.get_by_text("people: 2 created, 0 updated, 0 unchanged")).to_be_visible()
     assert Person.objects.filter(organisation__code="Y90001").count() == 2
 
     page.goto(live_server.url + "/admin/mentoring/person/")
     people_table = page.locator("#result_list")
-    assert people_table.get_by_text("Ada Lovelace").is_visible()
-    assert people_table.get_by_text("Grace Hopper").is_visible()
+    expect(people_table.get_by_text("Ada Lovelace")).to_be_visible()
+    expect(people_table.get_by_text("Grace Hopper")).to_be_visible()
     assert axe_violations(page) == [], describe(axe_violations(page))
 
 
