@@ -137,7 +137,10 @@ def submit_application(
         raise SchemeError(SchemeRefusal.INTAKE_CLOSED, scheme=scheme, role=_role_label(role))
     if current_enrolment(person=person, scheme=scheme, role=role):
         raise SchemeError(
-            SchemeRefusal.ALREADY_ENROLLED, person="You are", scheme=scheme, role=_role_label(role)
+            SchemeRefusal.ALREADY_ENROLLED,
+            person=person.full_name,
+            scheme=scheme,
+            role=_role_label(role),
         )
     cohort = answers.get("cohort")
     if cohort is not None and cohort.scheme_id != scheme.pk:
@@ -180,6 +183,16 @@ def submit_application(
                 },
             )
     return application
+
+
+def apply_as_new_person(
+    *, user: User, details: dict, scheme: Scheme, role: str, answers: dict
+) -> Application:
+    """Put a self-registered user on the register and apply, in one transaction: if the scheme
+    refuses the application, they are not left on the register with nothing to show for it."""
+    with transaction.atomic():
+        person = Person.objects.create(user=user, **details)
+        return submit_application(person=person, scheme=scheme, role=role, answers=answers)
 
 
 def current_enrolment(*, person: Person, scheme: Scheme, role: str) -> Enrolment | None:
