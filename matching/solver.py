@@ -129,7 +129,9 @@ def solve(
             r, c = np.nonzero(allowed)
             arcs.add(rows[r], c, scores[r, c])
             continue
-        key = np.where(allowed, scores + _tiebreak(rows[:, None], np.arange(n_m)[None, :], seed), -np.inf)
+        key = np.where(
+            allowed, scores + _tiebreak(rows[:, None], np.arange(n_m)[None, :], seed), -np.inf
+        )
         k = min(keep, n_m)
         best = np.argpartition(-key, k - 1, axis=1)[:, :k]
         r = np.repeat(np.arange(len(rows)), k)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from mentoring.models import Person, User
 from mentoring.notifications import notify
-from schemes import selectors
+from schemes import selectors, signals
 from schemes.errors import SchemeError, SchemeRefusal
 from schemes.models import (
     Application,
@@ -395,6 +395,7 @@ def pause_enrolment(
         enrolment.paused_on = on_date
         enrolment.pause_reason = reason
         enrolment.save(update_fields=["status", "paused_on", "pause_reason", "updated_at"])
+        signals.enrolment_paused.send(Enrolment, enrolment=enrolment, on_date=on_date, by=by)
         context = {
             "person": enrolment.person.full_name,
             "scheme": enrolment.scheme.name,
@@ -490,6 +491,7 @@ def leave_scheme(
         enrolment.recovery_exemption = exemption.strip()
         enrolment.training_cost_recoverable = training_cost_recoverable(enrolment)
         enrolment.save()
+        signals.enrolment_left.send(Enrolment, enrolment=enrolment, on_date=left_on, by=by)
     if enrolment.role == ParticipantRole.MENTOR:
         admit_from_waiting_list(scheme=enrolment.scheme, by=by)
     return enrolment

@@ -148,6 +148,11 @@ class Enrolment(models.Model):
     left_on = models.DateField(null=True, blank=True)
     leave_kind = models.CharField(max_length=10, choices=LeaveKind.choices, blank=True)
     leave_reason = models.TextField(blank=True)
+    not_taking_mentees_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Mentors: takes no new mentees before this date (existing ones carry on).",
+    )
     paused_on = models.DateField(null=True, blank=True)
     pause_reason = models.TextField(blank=True)
     application = models.OneToOneField(

@@ -1,0 +1,276 @@
+"""Matching rounds: solve a whole scheme at once, let coordinators review, swap and publish.
+
+:func:`run_round` loads every unmatched active mentee and every available mentor with room,
+solves (``matching.solver``), and saves the proposals with their score breakdowns in bulk — or,
+on a dry run, saves nothing. Publishing turns accepted proposals into proposed mentorships
+through ``services.create_mentorship``, so each pair is checked again on the day.
+"""
+
+import datetime
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from matching import conflicts, loading, services
+from matching.errors import MatchingError, MatchingRefusal
+from matching.models import MatchingRound, Proposal, Source
+from matching.scoring import CONFLICTS, CRITERIA, FORBIDDEN, PENALTY, UNIT, combine, components
+from matching.solver import solve
+from mentoring.models import User
+from schemes.models import Enrolment, Scheme
+
+
+@dataclass
+class RoundOutcome:
+    round: MatchingRound | None
+    matched: int
+    unmatched: list[str]
+    proposals: list[dict]
+    total_score: float
+    greedy_matched: int = 0
+    greedy_score: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "round": self.round.pk if self.round else None,
+            "matched": self.matched,
+            "unmatched": self.unmatched,
+            "proposals": self.proposals,
+        }
+
+
+def run_round(
+    scheme: Scheme,
+    *,
+    by: User | None = None,
+    dry_run: bool = False,
+    on_date: datetime.date | None = None,
+    matching_round: MatchingRound | None = None,
+) -> RoundOutcome:
+    """Match the scheme's unmatched mentees now. ``matching_round`` is a round already created
+    (status *running*) by the admin, which the Celery task fills in."""
+    on_date = on_date or timezone.localdate()
+    policy = conflicts.policy_for(scheme)
+    timings = {}
+
+    started = time.perf_counter()
+    loaded = loading.load(scheme, on_date)
+    timings["load"] = time.perf_counter() - started
+
+    result, greedy = solve(
+        loaded.features, policy.as_policy(), loaded.capacity, spread_step=policy.step
+    )
+    timings["scoring"] = result.timings["scoring"]
+    timings["solve"] = result.timings["solve"]
+
+    started = time.perf_counter()
+    order = np.lexsort((result.mentee, -result.score))
+    pairs = [(int(result.mentee[i]), int(result.mentor[i]), int(result.score[i])) for i in order]
+    proposals = [
+        {
+            "mentor": loaded.emails[loaded.mentors[m]],
+            "mentee": loaded.emails[loaded.mentees[e]],
+            "score": s / UNIT,
+        }
+        for e, m, s in pairs
+    ]
+    matched_rows = set(result.mentee.tolist())
+    unmatched = sorted(
+        loaded.emails[pk] for row, pk in enumerate(loaded.mentees) if row not in matched_rows
+    )
+    saved = None
+    if not dry_run:
+        with transaction.atomic():
+            saved = matching_round or MatchingRound(scheme=scheme, created_by=by)
+            saved.parameters = _parameters(policy)
+            saved.mentees_considered = len(loaded.mentees)
+            saved.mentors_considered = len(loaded.mentors)
+            saved.matched = len(pairs)
+            saved.unmatched = unmatched
+            saved.total_score = result.total_score / UNIT
+            saved.status = MatchingRound.Status.READY
+            saved.save()
+            explained = breakdowns(
+                loaded.features,
+                policy.as_policy(),
+                np.array([e for e, _, _ in pairs], np.int64),
+                np.array([m for _, m, _ in pairs], np.int64),
+            )
+            Proposal.objects.bulk_create(
+                (
+                    Proposal(
+                        round=saved,
+                        mentor_id=loaded.mentors[m],
+                        mentee_id=loaded.mentees[e],
+                        score=s / UNIT,
+                        breakdown=why,
+                    )
+                    for (e, m, s), why in zip(pairs, explained, strict=True)
+                ),
+                batch_size=2000,
+            )
+    timings["save"] = time.perf_counter() - started
+    if saved is not None:
+        saved.timings = {k: round(v, 4) for k, v in timings.items()}
+        saved.save(update_fields=["timings"])
+    return RoundOutcome(
+        round=saved,
+        matched=len(pairs),
+        unmatched=unmatched,
+        proposals=proposals,
+        total_score=result.total_score / UNIT,
+        greedy_matched=greedy.matched,
+        greedy_score=greedy.total_score / UNIT,
+        timings=timings,
+    )
+
+
+def breakdowns(features, policy, e: np.ndarray, m: np.ndarray) -> list[dict]:
+    """``scoring.breakdown`` for many aligned pairs at once (one array pass, not one per pair)."""
+    if not len(e):
+        return []
+    parts = components(features, policy, e, m)
+    totals = combine(parts, policy)
+    values = {name: parts["values"][name].astype(float).tolist() for name in CRITERIA}
+    clashes = {
+        name: parts["conflicts"][name].tolist()
+        for name in CONFLICTS
+        if policy.conflicts.get(name) == PENALTY
+    }
+    out = []
+    for i in range(len(e)):
+        criteria = {}
+        for name, label in CRITERIA.items():
+            weight = policy.weights.get(name, 0)
+            value = values[name][i]
+            criteria[name] = {
+                "label": label,
+                "weight": weight,
+                "value": round(value, 3),
+                "points": round(weight * value, 2),
+            }
+        penalties = {
+            name: {"label": CONFLICTS[name], "points": -policy.penalty}
+            for name, hit in clashes.items()
+            if hit[i]
+        }
+        total = int(totals[i])
+        out.append(
+            {
+                "criteria": criteria,
+                "penalties": penalties,
+                "score": None if total == FORBIDDEN else total / UNIT,
+            }
+        )
+    return out
+
+
+def _parameters(policy) -> dict:
+    return {
+        "mode": policy.mode,
+        "weights": policy.as_policy().weights,
+        "conflicts": policy.as_policy().conflicts,
+        "penalty": policy.conflict_penalty,
+        "spread_load": policy.spread_load,
+        "spread_step": policy.spread_step,
+    }
+
+
+def _ready(matching_round: MatchingRound) -> None:
+    if matching_round.status != MatchingRound.Status.READY:
+        raise MatchingError(
+            MatchingRefusal.ROUND_NOT_READY,
+            f"This round is {matching_round.get_status_display().lower()}: only a round ready "
+            "for review can be changed.",
+        )
+
+
+def set_status(*, matching_round: MatchingRound, proposal_ids, accept: bool) -> int:
+    """Accept (or reject) proposals in bulk."""
+    _ready(matching_round)
+    status = Proposal.Status.ACCEPTED if accept else Proposal.Status.REJECTED
+    return (
+        matching_round.proposals.filter(pk__in=proposal_ids)
+        .exclude(status=Proposal.Status.PUBLISHED)
+        .update(status=status)
+    )
+
+
+def swap_mentor(*, proposal: Proposal, mentor: Enrolment, by: User, on_date=None) -> Proposal:
+    """Give a proposal's mentee another mentor by hand: checked like any other pairing, and the
+    new mentor must have room for everyone this round already gives them."""
+    on_date = on_date or timezone.localdate()
+    matching_round = proposal.round
+    _ready(matching_round)
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        in_round = (
+            matching_round.proposals.filter(mentor=mentor)
+            .exclude(status=Proposal.Status.REJECTED)
+            .exclude(pk=proposal.pk)
+            .count()
+        )
+        problems = conflicts.pair_problems(
+            mentor, proposal.mentee, on_date=on_date, extra_load=in_round
+        )
+        if problems:
+            raise MatchingError(MatchingRefusal.CONFLICT, *problems, field="mentor")
+        score, explained = services._explain(mentor, proposal.mentee, on_date)
+        proposal.mentor = mentor
+        proposal.score = score
+        proposal.breakdown = explained
+        proposal.swapped_by = by
+        proposal.status = Proposal.Status.ACCEPTED
+        proposal.save()
+    return proposal
+
+
+def publish(*, matching_round: MatchingRound, by: User, on_date=None) -> int:
+    """Turn every accepted proposal into a proposed mentorship, all or nothing: if any pair is
+    refused today (a relationship recorded since, a mentor paused), nothing is published and
+    every refusal is listed."""
+    _ready(matching_round)
+    accepted = list(
+        matching_round.proposals.filter(status=Proposal.Status.ACCEPTED).select_related(
+            "mentor__person__user", "mentee__person__user", "mentor__scheme", "mentee__scheme"
+        )
+    )
+    if not accepted:
+        raise MatchingError(
+            MatchingRefusal.NOTHING_ACCEPTED, "Accept at least one proposal before publishing."
+        )
+    problems = []
+    with transaction.atomic():
+        for proposal in accepted:
+            try:
+                services.create_mentorship(
+                    mentors=[proposal.mentor],
+                    mentees=[proposal.mentee],
+                    source=Source.ROUND,
+                    by=by,
+                    proposal=proposal,
+                    on_date=on_date,
+                )
+            except MatchingError as refusal:
+                problems += [
+                    f"{proposal.mentor.person.full_name} and {proposal.mentee.person.full_name}: "
+                    f"{reason}"
+                    for reason in refusal.reasons
+                ]
+        if problems:
+            transaction.set_rollback(True)
+        else:
+            matching_round.proposals.filter(status=Proposal.Status.ACCEPTED).update(
+                status=Proposal.Status.PUBLISHED
+            )
+            matching_round.status = MatchingRound.Status.PUBLISHED
+            matching_round.published_at = timezone.now()
+            matching_round.published_by = by
+            matching_round.save()
+    if problems:
+        raise MatchingError(MatchingRefusal.CONFLICT, *problems)
+    return len(accepted)
