@@ -41,7 +41,7 @@ def _locked(enrolments) -> list[Enrolment]:
     ids = sorted(e.pk for e in enrolments)
     rows = {
         e.pk: e
-        for e in Enrolment.objects.select_for_update()
+        for e in Enrolment.objects.select_for_update(of=("self",))
         .select_related("person__user", "person__organisation", "scheme", "application")
         .filter(pk__in=ids)
         .order_by("pk")
@@ -270,6 +270,7 @@ def end_mentorship(
 
 def not_continuing(*, mentorship: Mentorship, user: User, note: str = "") -> Mentorship:
     """After the first meeting either side may decide not to go on, without fault."""
+    mentorship = Mentorship.objects.get(pk=mentorship.pk)
     _member(mentorship, user)
     if mentorship.status != MentorshipStatus.ACTIVE:
         raise MatchingError(
