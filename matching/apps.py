@@ -8,7 +8,8 @@ class MatchingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from matching import notification_kinds, receivers  # noqa: F401  (registers the kinds)
+        from matching import demo, notification_kinds, receivers  # noqa: F401  (registers kinds)
+        from mentoring.demo import register_demo_step
         from mentoring.models import Role, WorkingRelationship
         from mentoring.roles import grant_group_permissions
         from schemes.signals import enrolment_left, enrolment_paused
@@ -20,6 +21,7 @@ class MatchingConfig(AppConfig):
         )
         enrolment_paused.connect(receivers.enrolment_changed, dispatch_uid="matching-paused")
         enrolment_left.connect(receivers.enrolment_changed, dispatch_uid="matching-left")
+        register_demo_step(demo.STEP)
         grant_group_permissions(
             Role.COORDINATOR,
             {
