@@ -189,15 +189,47 @@ def _ready(matching_round: MatchingRound) -> None:
         )
 
 
-def set_status(*, matching_round: MatchingRound, proposal_ids, accept: bool) -> int:
-    """Accept (or reject) proposals in bulk."""
+def set_status(*, matching_round: MatchingRound, proposal_ids, accept: bool, on_date=None) -> int:
+    """Accept (or reject) proposals in bulk. Accepting checks every pair again, all at once: if
+    any now conflicts (say a relationship recorded since the round), nothing is accepted and
+    each conflict is given in plain words."""
     _ready(matching_round)
-    status = Proposal.Status.ACCEPTED if accept else Proposal.Status.REJECTED
-    return (
-        matching_round.proposals.filter(pk__in=proposal_ids)
-        .exclude(status=Proposal.Status.PUBLISHED)
-        .update(status=status)
+    chosen = matching_round.proposals.filter(pk__in=proposal_ids).exclude(
+        status=Proposal.Status.PUBLISHED
     )
+    if accept:
+        problems = _conflicting(matching_round.scheme, list(chosen), on_date)
+        if problems:
+            raise MatchingError(MatchingRefusal.CONFLICT, *problems)
+    status = Proposal.Status.ACCEPTED if accept else Proposal.Status.REJECTED
+    return chosen.update(status=status)
+
+
+def _conflicting(scheme, proposals: list[Proposal], on_date) -> list[str]:
+    """The conflicts among the proposals' pairs: one load and one array pass for all of them,
+    then plain words for the few that clash."""
+    if not proposals:
+        return []
+    on_date = on_date or timezone.localdate()
+    loaded = loading.load(
+        scheme,
+        on_date,
+        mentees=Enrolment.objects.filter(pk__in={p.mentee_id for p in proposals}),
+        mentors=Enrolment.objects.filter(pk__in={p.mentor_id for p in proposals}),
+        with_capacity=False,
+    )
+    mentee_row = {pk: n for n, pk in enumerate(loaded.mentees)}
+    mentor_row = {pk: n for n, pk in enumerate(loaded.mentors)}
+    e = np.array([mentee_row[p.mentee_id] for p in proposals], np.int64)
+    m = np.array([mentor_row[p.mentor_id] for p in proposals], np.int64)
+    scores = combine(
+        components(loaded.features, conflicts.policy_for(scheme).as_policy(), e, m),
+        conflicts.policy_for(scheme).as_policy(),
+    )
+    problems = []
+    for proposal in (p for p, s in zip(proposals, scores, strict=True) if s == FORBIDDEN):
+        problems += conflicts.conflict_sentences(proposal.mentor, proposal.mentee, on_date=on_date)
+    return problems
 
 
 def swap_mentor(*, proposal: Proposal, mentor: Enrolment, by: User, on_date=None) -> Proposal:

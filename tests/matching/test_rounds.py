@@ -225,3 +225,22 @@ def test_a_round_runs_a_constant_number_of_queries(django_assert_max_num_queries
     with django_assert_max_num_queries(len(small_queries) + 2):
         outcome = rounds.run_round(large.scheme)
     assert outcome.matched == 24
+
+
+def test_bulk_accept_refuses_a_pair_that_conflicts_since_the_round():
+    scene = Scene()
+    anna = scene.mentor("Anna Mentor", capacity=1, region="London")
+    scene.mentor("Bola Mentor", capacity=1, region="Leeds")
+    cara = scene.mentee("Cara Mentee", region="London")
+    scene.mentee("Dev Mentee", region="Leeds")
+    matching_round = rounds.run_round(scene.scheme).round
+    WorkingRelationshipFactory(
+        supervisor=cara.person, supervisee=anna.person, kind="clinical_supervisor"
+    )
+    every = list(matching_round.proposals.values_list("pk", flat=True))
+
+    with pytest.raises(MatchingError, match="Cara Mentee is Anna Mentor's clinical supervisor"):
+        rounds.set_status(matching_round=matching_round, proposal_ids=every, accept=True)
+
+    assert not matching_round.proposals.filter(status=Proposal.Status.ACCEPTED).exists()
+    assert rounds.set_status(matching_round=matching_round, proposal_ids=every, accept=False) == 2
