@@ -63,8 +63,10 @@ def mentor_loads(enrolment_ids) -> dict[int, int]:
     return {row["mentorship__members__enrolment"]: row["n"] for row in rows}
 
 
-def remaining_capacity(enrolments: list[Enrolment], scheme: Scheme) -> dict[int, int]:
-    loads = mentor_loads([e.pk for e in enrolments])
+def remaining_capacity(enrolments: list[Enrolment], scheme: Scheme, ids=None) -> dict[int, int]:
+    """``ids``: the same enrolments as a queryset of ids, so a national round does not put
+    tens of thousands of ids into one query (SQLite allows 32,766 parameters)."""
+    loads = mentor_loads(ids if ids is not None else [e.pk for e in enrolments])
     return {
         e.pk: (e.capacity or scheme.mentor_capacity_max) - loads.get(e.pk, 0) for e in enrolments
     }
@@ -107,17 +109,19 @@ def load(
     )
     mentor_rows = list(mentor_qs.select_related("person__user").order_by("pk"))
     if with_capacity:
-        room = remaining_capacity(mentor_rows, scheme)
+        room = remaining_capacity(mentor_rows, scheme, mentor_qs.values("pk"))
         mentor_rows = [e for e in mentor_rows if room[e.pk] > 0]
         capacity = np.array([room[e.pk] for e in mentor_rows], np.int64)
     else:
         capacity = np.ones(len(mentor_rows), np.int64)
 
-    person_ids = {e.person_id for e in mentee_rows} | {e.person_id for e in mentor_rows}
+    person_ids = Person.objects.filter(
+        Q(pk__in=mentee_qs.values("person_id")) | Q(pk__in=mentor_qs.values("person_id"))
+    ).values("pk")
     sectors = _m2m(Person.sectors.through, person_ids, "sector_id")
     scopes = _m2m(Person.scopes_of_practice.through, person_ids, "scopeofpractice_id")
     focus = _m2m(Person.focus_areas.through, person_ids, "focusarea_id")
-    application_ids = [e.application_id for e in mentee_rows if e.application_id]
+    application_ids = mentee_qs.filter(application__isnull=False).values("application_id")
     wanted = defaultdict(set)
     for app_id, area in Application.focus_areas.through.objects.filter(
         application_id__in=application_ids
@@ -191,7 +195,7 @@ def load(
     relationship, grand, peers = _relationship_pairs(
         person_ids, on_date, mentee_of_person, mentor_of_person
     )
-    ranking = _ranking(mentee_row, mentor_row)
+    ranking = _ranking(mentee_qs.values("pk"), mentee_row, mentor_row)
     features = Features(
         mentees=people(mentee_rows, mentee=True),
         mentors=people(mentor_rows, mentee=False),
@@ -245,10 +249,10 @@ def _relationship_pairs(person_ids, on_date, mentee_of, mentor_of):
     return direct, grand, peer
 
 
-def _ranking(mentee_row, mentor_row) -> Pairs:
+def _ranking(mentee_ids, mentee_row, mentor_row) -> Pairs:
     prefs = defaultdict(list)
     for mentee_id, mentor_id, rank in MentorPreference.objects.filter(
-        mentee_id__in=list(mentee_row)
+        mentee_id__in=mentee_ids
     ).values_list("mentee_id", "mentor_id", "rank"):
         prefs[mentee_id].append((rank, mentor_id))
     e, m, v = [], [], []
