@@ -169,6 +169,30 @@ def breakdowns(features, policy, e: np.ndarray, m: np.ndarray) -> list[dict]:
     return out
 
 
+RUNNING_ROUND_BLOCKS_FOR = datetime.timedelta(minutes=10)
+
+
+def start_round(*, scheme: Scheme, by) -> MatchingRound | None:
+    """A round of the scheme, *running* until the Celery task has solved it and saved its
+    proposals; the task is sent only once the round is committed, so the worker finds it.
+    None while another round of the scheme is still running (the scheme row is locked, so two
+    coordinators pressing at once start one round)."""
+    with transaction.atomic():
+        Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
+        since = timezone.now() - RUNNING_ROUND_BLOCKS_FOR
+        if MatchingRound.objects.filter(
+            scheme=scheme, status=MatchingRound.Status.RUNNING, created_at__gte=since
+        ).exists():
+            return None
+        matching_round = MatchingRound.objects.create(
+            scheme=scheme, status=MatchingRound.Status.RUNNING, created_by=by
+        )
+        from matching.tasks import run_matching_round
+
+        transaction.on_commit(lambda: run_matching_round.delay(matching_round.pk))
+    return matching_round
+
+
 def _parameters(policy) -> dict:
     return {
         "mode": policy.mode,
