@@ -17,8 +17,8 @@ from schemes.models import Enrolment, EnrolmentStatus, ParticipantRole
 
 
 def policy_for(scheme) -> MatchingPolicy:
-    policy, _ = MatchingPolicy.objects.get_or_create(scheme=scheme)
-    return policy
+    """The scheme's policy, or the defaults (unsaved: reading a page never writes a row)."""
+    return MatchingPolicy.objects.filter(scheme=scheme).first() or MatchingPolicy(scheme=scheme)
 
 
 def relationship_sentences(a, b, on_date: datetime.date) -> list[str]:

@@ -46,7 +46,7 @@ for kind in (
     NotificationKind(
         code="choose_again",
         subject="Choose a mentor on {scheme}",
-        summary="Choose another mentor from your shortlist on {scheme}.",
+        summary="Choose a mentor from your shortlist on {scheme}.",
         build_context=_shortlist_link,
     ),
     NotificationKind(

@@ -37,4 +37,5 @@ urlpatterns = [
     path("media/<path:path>", media.protected_media, name="protected_media"),
     path("admin/", admin.site.urls),
     path("", include("schemes.urls")),
+    path("", include("matching.urls")),
 ]

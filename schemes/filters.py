@@ -26,7 +26,8 @@ class WholeNumberFilter(django_filters.NumberFilter):
 
 class MentorRegisterFilter(django_filters.FilterSet):
     """Who is on the register as a mentor: by status (current mentors unless asked otherwise),
-    organisation, focus area and capacity."""
+    organisation, focus area, capacity and capacity left (the queryset must carry the
+    ``capacity_left`` annotation of ``selectors.with_capacity_left``)."""
 
     status = django_filters.ChoiceFilter(
         label="Status",
@@ -60,6 +61,17 @@ class MentorRegisterFilter(django_filters.FilterSet):
             "min_value": "The number of mentees cannot be less than 0",
         },
     )
+    capacity_left = WholeNumberFilter(
+        label="Has room for at least this many more",
+        field_name="capacity_left",
+        lookup_expr="gte",
+        min_value=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-2"}),
+        error_messages={
+            "invalid": "Enter the number of mentees as a whole number, like 1",
+            "min_value": "The number of mentees cannot be less than 0",
+        },
+    )
 
     class Meta:
         model = Enrolment
@@ -89,7 +101,7 @@ class MentorRegisterFilter(django_filters.FilterSet):
 
     @property
     def helper(self) -> FormHelper:
-        """The fields in a row of four; the page draws the <form>, its button and the summary."""
+        """The fields in two rows; the page draws the <form>, its button and the summary."""
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True
@@ -97,10 +109,17 @@ class MentorRegisterFilter(django_filters.FilterSet):
         helper.layout = Layout(
             Div(
                 *(
-                    Div(name, css_class="nhsuk-grid-column-one-quarter")
-                    for name in ("status", "organisation", "focus_area", "capacity")
+                    Div(name, css_class="nhsuk-grid-column-one-third")
+                    for name in ("status", "organisation", "focus_area")
                 ),
                 css_class="nhsuk-grid-row",
-            )
+            ),
+            Div(
+                *(
+                    Div(name, css_class="nhsuk-grid-column-one-third")
+                    for name in ("capacity", "capacity_left")
+                ),
+                css_class="nhsuk-grid-row",
+            ),
         )
         return helper

@@ -1,11 +1,12 @@
 """Reads that are shared or subtle: people's facts for eligibility, what a coordinator may see."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from mentoring.models import Person, RoleAssignment, User
 from mentoring.scoping import organisation_q
 from schemes.facts import PersonFacts, RegistrationFacts, SchemeFacts, TrainingFacts
-from schemes.models import EligibilityRule, Scheme
+from schemes.models import EligibilityRule, Enrolment, ParticipantRole, Scheme
 
 
 def with_facts(people: QuerySet[Person]) -> QuerySet[Person]:
@@ -90,3 +91,27 @@ def open_to_apply(on_date) -> QuerySet[Scheme]:
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on_date))
         .distinct()
     )
+
+
+def with_capacity_left(mentors: QuerySet[Enrolment], scheme: Scheme) -> QuerySet[Enrolment]:
+    """Mentor enrolments annotated with ``capacity_left``: their capacity (the scheme's most if
+    none is set) less the mentees in their proposed or active mentorships, never below 0 — in
+    the same query.
+
+    Mentorships belong to ``matching``, which sits above this app, so this counts through the
+    reverse relation ``memberships`` by name instead of importing its models."""
+    open_mentees = (
+        Enrolment.objects.filter(
+            role=ParticipantRole.MENTEE,
+            memberships__role=ParticipantRole.MENTEE,
+            memberships__is_open=True,
+            memberships__mentorship__members__enrolment=OuterRef("pk"),
+            memberships__mentorship__members__role=ParticipantRole.MENTOR,
+        )
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    capacity = Coalesce("capacity", Value(scheme.mentor_capacity_max), output_field=IntegerField())
+    taken = Coalesce(Subquery(open_mentees, output_field=IntegerField()), 0)
+    return mentors.annotate(capacity_left=Greatest(capacity - taken, Value(0)))

@@ -340,7 +340,9 @@ def mentor_register(request, slug):
         selectors.schemes_visible_to(request.user).select_related("owner"), slug=slug
     )
     mentors = (
-        Enrolment.objects.filter(scheme=scheme, role=ParticipantRole.MENTOR)
+        selectors.with_capacity_left(
+            Enrolment.objects.filter(scheme=scheme, role=ParticipantRole.MENTOR), scheme
+        )
         .select_related("person__user", "person__organisation")
         .order_by("person__user__last_name", "person__user__first_name", "pk")
     )
@@ -361,6 +363,7 @@ def mentor_register(request, slug):
             "filtered": any(v for k, v in request.GET.items() if k != "page"),
             "paused": EnrolmentStatus.PAUSED,
             "left": EnrolmentStatus.LEFT,
+            "today": timezone.localdate(),
         },
     )
 

@@ -23,7 +23,7 @@ def _pairs(outcome):
 def test_a_round_proposes_the_best_conflict_free_pairs_and_stores_why():
     scene = Scene()
     anna = scene.mentor("Anna Mentor", capacity=1, region="London")
-    bola = scene.mentor("Bola Mentor", capacity=1, region="Leeds")
+    scene.mentor("Bola Mentor", capacity=1, region="Leeds")
     cara = scene.mentee("Cara Mentee", region="London")
     dev = scene.mentee("Dev Mentee", region="Leeds")
     WorkingRelationshipFactory(supervisor=anna.person, supervisee=dev.person)
