@@ -65,7 +65,9 @@ def instance(
     if not diversity:
         mentors.focus[:] = 1
     n_conflicts = int(conflict_rate * n_mentors * n_mentees)
-    relationship = Pairs(rng.integers(0, n_mentees, n_conflicts), rng.integers(0, n_mentors, n_conflicts))
+    relationship = Pairs(
+        rng.integers(0, n_mentees, n_conflicts), rng.integers(0, n_mentors, n_conflicts)
+    )
     n_ranked = int(ranked * n_mentees)
     rankers = rng.choice(n_mentees, n_ranked, replace=False) if n_ranked else np.zeros(0, int)
     rank_e = np.repeat(rankers, 3)
