@@ -8,6 +8,7 @@ through ``services.create_mentorship``, so each pair is checked again on the day
 
 import datetime
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from matching import conflicts, loading, services
 from matching.errors import MatchingError, MatchingRefusal
-from matching.models import MatchingRound, Proposal, Source
+from matching.models import MatchingRound, Proposal
 from matching.scoring import CONFLICTS, CRITERIA, FORBIDDEN, PENALTY, UNIT, combine, components
 from matching.solver import solve
 from mentoring.models import User
@@ -287,8 +288,12 @@ def swap_mentor(*, proposal: Proposal, mentor: Enrolment, by: User, on_date=None
 
 def publish(*, matching_round: MatchingRound, by: User, on_date=None) -> int:
     """Turn every accepted proposal into a proposed mentorship, all or nothing: if any pair is
-    refused today (a relationship recorded since, a mentor paused), nothing is published and
-    every refusal is listed."""
+    refused today (a relationship recorded since, a mentor paused or now full, a mentee who left
+    or was matched elsewhere), nothing is published and every refusal is listed.
+
+    The checks run for all pairs at once — one load, a handful of queries — and the mentorships
+    are created in bulk, so publishing a large round takes seconds, not a query per pair."""
+    on_date = on_date or timezone.localdate()
     _ready(matching_round)
     accepted = list(
         matching_round.proposals.filter(status=Proposal.Status.ACCEPTED).select_related(
@@ -299,34 +304,62 @@ def publish(*, matching_round: MatchingRound, by: User, on_date=None) -> int:
         raise MatchingError(
             MatchingRefusal.NOTHING_ACCEPTED, "Accept at least one proposal before publishing."
         )
-    problems = []
+    scheme = matching_round.scheme
     with transaction.atomic():
-        for proposal in accepted:
-            try:
-                services.create_mentorship(
-                    mentors=[proposal.mentor],
-                    mentees=[proposal.mentee],
-                    source=Source.ROUND,
-                    by=by,
-                    proposal=proposal,
-                    on_date=on_date,
-                )
-            except MatchingError as refusal:
-                problems += [
-                    f"{proposal.mentor.person.full_name} and {proposal.mentee.person.full_name}: "
-                    f"{reason}"
-                    for reason in refusal.reasons
-                ]
+        mentor_ids = {p.mentor_id for p in accepted}
+        mentee_ids = {p.mentee_id for p in accepted}
+        list(
+            Enrolment.objects.select_for_update(of=("self",))
+            .filter(pk__in=mentor_ids | mentee_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        problems = _conflicting(scheme, accepted, on_date)
+        problems += _unavailable(scheme, accepted, on_date)
         if problems:
-            transaction.set_rollback(True)
-        else:
-            matching_round.proposals.filter(status=Proposal.Status.ACCEPTED).update(
-                status=Proposal.Status.PUBLISHED
-            )
-            matching_round.status = MatchingRound.Status.PUBLISHED
-            matching_round.published_at = timezone.now()
-            matching_round.published_by = by
-            matching_round.save()
-    if problems:
-        raise MatchingError(MatchingRefusal.CONFLICT, *problems)
+            raise MatchingError(MatchingRefusal.CONFLICT, *problems)
+        services.create_proposed_mentorships(accepted, by=by)
+        matching_round.proposals.filter(status=Proposal.Status.ACCEPTED).update(
+            status=Proposal.Status.PUBLISHED
+        )
+        matching_round.status = MatchingRound.Status.PUBLISHED
+        matching_round.published_at = timezone.now()
+        matching_round.published_by = by
+        matching_round.save()
     return len(accepted)
+
+
+def _unavailable(scheme, accepted: list[Proposal], on_date) -> list[str]:
+    """Mentors no longer available or without room for everyone accepted for them; mentees no
+    longer active or already matched — in a constant number of queries."""
+    wanted = Counter(p.mentor_id for p in accepted)
+    mentors = {p.mentor_id: p.mentor for p in accepted}
+    available = set(
+        loading.mentor_candidates(scheme, on_date)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )
+    room = loading.remaining_capacity(list(mentors.values()), scheme)
+    problems = []
+    for mentor_id, count in wanted.items():
+        mentor = mentors[mentor_id]
+        if mentor_id not in available:
+            problems += conflicts.mentor_problems(mentor, on_date) or [
+                f"{mentor.person.full_name} is not taking new mentees on {scheme}."
+            ]
+        elif room[mentor_id] < count:
+            problems.append(
+                f"{mentor.person.full_name} has room for {max(room[mentor_id], 0)} more "
+                f"mentees, but {count} {'is' if count == 1 else 'are'} accepted in this round."
+            )
+    mentees = {p.mentee_id: p.mentee for p in accepted}
+    active = set(
+        loading.unmatched_mentees(scheme).filter(pk__in=mentees).values_list("pk", flat=True)
+    )
+    for mentee_id, mentee in mentees.items():
+        if mentee_id not in active:
+            problems.append(
+                f"{mentee.person.full_name} is no longer an active mentee without a mentor on "
+                f"{scheme}."
+            )
+    return problems

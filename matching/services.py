@@ -134,6 +134,45 @@ def create_mentorship(
     return mentorship
 
 
+def create_proposed_mentorships(proposals, *, by: User | None) -> list[Mentorship]:
+    """One-to-one mentorships for round proposals the caller has already checked, all together
+    (``rounds.publish`` checks every pair at once first), each with its stored breakdown."""
+    mentorships = Mentorship.objects.bulk_create(
+        Mentorship(
+            scheme=p.mentee.scheme,
+            kind=MentorshipKind.ONE_TO_ONE,
+            source=Source.ROUND,
+            proposal=p,
+            score=p.score,
+            breakdown=p.breakdown,
+            created_by=by,
+        )
+        for p in proposals
+    )
+    MentorshipMember.objects.bulk_create(
+        member
+        for mentorship, p in zip(mentorships, proposals, strict=True)
+        for member in (
+            MentorshipMember(mentorship=mentorship, enrolment=p.mentor, role="mentor"),
+            MentorshipMember(mentorship=mentorship, enrolment=p.mentee, role="mentee"),
+        )
+    )
+    for mentorship, p in zip(mentorships, proposals, strict=True):
+        for member, other in ((p.mentor, p.mentee), (p.mentee, p.mentor)):
+            notify(
+                kind="mentorship_proposed",
+                recipient=member.person.user,
+                about=mentorship,
+                context={
+                    "scheme": mentorship.scheme.name,
+                    "mentorship_id": mentorship.pk,
+                    "others": other.person.full_name,
+                    "awaiting_you": True,
+                },
+            )
+    return mentorships
+
+
 def _explain(mentor: Enrolment, mentee: Enrolment, on_date) -> tuple[float | None, dict]:
     policy = conflicts.policy_for(mentee.scheme).as_policy()
     loaded = loading.load(

@@ -244,3 +244,30 @@ def test_bulk_accept_refuses_a_pair_that_conflicts_since_the_round():
 
     assert not matching_round.proposals.filter(status=Proposal.Status.ACCEPTED).exists()
     assert rounds.set_status(matching_round=matching_round, proposal_ids=every, accept=False) == 2
+
+
+def test_publishing_refuses_a_mentor_filled_since_and_a_mentee_matched_elsewhere():
+    scene = Scene()
+    anna = scene.mentor("Anna Mentor", capacity=1)
+    cara = scene.mentee("Cara Mentee")
+    matching_round = rounds.run_round(scene.scheme).round
+    rounds.set_status(
+        matching_round=matching_round,
+        proposal_ids=matching_round.proposals.values_list("pk", flat=True),
+        accept=True,
+    )
+    services.create_mentorship(
+        mentors=[anna], mentees=[scene.mentee("Dev Mentee")], source="manual", by=None
+    )
+    services.create_mentorship(
+        mentors=[scene.mentor("Bola Mentor")], mentees=[cara], source="manual", by=None
+    )
+
+    with pytest.raises(MatchingError) as refusal:
+        rounds.publish(matching_round=matching_round, by=scene.coordinator)
+
+    assert refusal.value.reasons == [
+        "Anna Mentor has room for 0 more mentees, but 1 is accepted in this round.",
+        f"Cara Mentee is no longer an active mentee without a mentor on {scene.scheme}.",
+    ]
+    assert Mentorship.objects.filter(source="round").count() == 0
