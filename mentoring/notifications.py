@@ -34,6 +34,8 @@ class NotificationKind:
     summary: str = ""
     essential: bool = True
     build_context: Callable[[Notification], dict] | None = None
+    # Files made at send time: (filename, content, mimetype) each, e.g. a calendar invitation.
+    attachments: Callable[[Notification], list[tuple[str, str | bytes, str]]] | None = None
 
     @property
     def template(self) -> str:
@@ -114,6 +116,9 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         headers={"X-Mentoring-Notification": str(notification.pk)},
     )
     message.attach_alternative(html, "text/html")
+    if spec.attachments:
+        for filename, content, mimetype in spec.attachments(notification):
+            message.attach(filename, content, mimetype)
     return message
 
 

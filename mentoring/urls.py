@@ -38,4 +38,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("schemes.urls")),
     path("", include("matching.urls")),
+    path("", include("sessions_log.urls")),
 ]

@@ -136,6 +136,7 @@ PRESETS = [
             "sessions_per_year_min": 2,
             "sessions_per_year_max": 4,
             "planned_mentorship_months": 12,
+            "employer_confirms_contact": True,
         },
         cohorts=[{"slug": "preceptees", "name": "PA preceptees", "priority": 1}],
         mentor_rules=[
@@ -198,6 +199,7 @@ PRESETS = [
             "mentor_capacity_max": 1,
             "min_sessions_in_programme": 2,
             "planned_mentorship_months": 3,
+            "uses_pre_session_form": True,
         },
         cohorts=[
             {

@@ -95,6 +95,17 @@ class Scheme(CadenceFields):
     planned_mentorship_months = models.PositiveIntegerField(
         null=True, blank=True, help_text="e.g. 12 for a preceptorship year."
     )
+    employer_confirms_contact = models.BooleanField(
+        "the mentee's line manager confirms first contact and protected time",
+        default=False,
+        help_text="PA preceptorship: “The Employer should ensure this contact has taken place” "
+        "and agree protected time.",
+    )
+    uses_pre_session_form = models.BooleanField(
+        "mentees prepare with the pre-session form",
+        default=False,
+        help_text="Otherwise they write the planned agenda of the session record.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

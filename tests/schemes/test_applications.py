@@ -86,7 +86,8 @@ def test_approval_enrols_with_a_capacity_in_the_schemes_range_and_e_mails_the_ap
         purpose="decision", person=person, checked_by=ics["coordinator"]
     ).exists()
     assert [m.subject for m in mail.outbox] == [
-        "You are now a mentor on GP Supporting Mentors Scheme"
+        "You are now a mentor on GP Supporting Mentors Scheme",
+        "A short survey as you start on GP Supporting Mentors Scheme",
     ]
 
 
@@ -166,7 +167,8 @@ def test_over_the_cap_approved_mentors_wait_in_order_and_join_when_a_place_frees
     assert third.status == ApplicationStatus.APPROVED
     assert second.status == ApplicationStatus.WAITING_LIST
     assert [m.subject for m in mail.outbox] == [
-        "You are now a mentor on GP Supporting Mentors Scheme"
+        "You are now a mentor on GP Supporting Mentors Scheme",
+        "A short survey as you start on GP Supporting Mentors Scheme",
     ]
 
 

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("sessions_log.urls_sessions")),
+    path("", include("sessions_log.urls_forms")),
+]
