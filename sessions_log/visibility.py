@@ -7,7 +7,9 @@ Following each template's ``readers``:
 * *pair and coordinators* — those, and the coordinators of the scheme (superusers count as
   coordinators here, and only here).
 * *coordinators in aggregate only* — its author; coordinators see counts and figures, never
-  one person's answers.
+  one person's answers — unless the author answered yes to ``allow_coordinators_to_read`` (the
+  end-of-mentorship feedback asks it: "seen by coordinators only in aggregate unless the mentee
+  allows").
 
 Everyone else — another mentor, finance, a coordinator for anything but the third kind,
 superusers for the others — may see at most *that* a form was completed and when
@@ -68,7 +70,11 @@ def readable_by(user, responses: QuerySet[FormResponse] | None = None) -> QueryS
     )
     allowed = own | shared | pair
     scope = _coordinated_q(user)
-    coordinated = Q(template__readers=Readers.PAIR_AND_COORDINATORS)
+    coordinated = Q(template__readers=Readers.PAIR_AND_COORDINATORS) | Q(
+        status=FormResponse.Status.SUBMITTED,
+        template__readers=Readers.COORDINATORS_AGGREGATE,
+        answers__allow_coordinators_to_read="yes",
+    )
     allowed |= coordinated if scope is None else coordinated & scope
     return responses.filter(allowed)
 
