@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class SessionsLogConfig(AppConfig):
     name = "sessions_log"
+    verbose_name = "Sessions and forms"
 
     def ready(self):
         # --- sessions: notification kinds, the employer confirmation on a new mentorship,
