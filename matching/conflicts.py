@@ -94,14 +94,8 @@ def pair_problems(
 
 
 def _parts(mentor: Enrolment, mentee: Enrolment, on_date, policy: MatchingPolicy) -> dict:
-    loaded = loading.load(
-        mentee.scheme,
-        on_date,
-        mentees=Enrolment.objects.filter(pk=mentee.pk),
-        mentors=Enrolment.objects.filter(pk=mentor.pk),
-        with_capacity=False,
-    )
-    return components(loaded.features, policy.as_policy(), np.array([0]), np.array([0]))
+    features = loading.load_pair(mentor, mentee, on_date)
+    return components(features, policy.as_policy(), np.array([0]), np.array([0]))
 
 
 def setting_conflicts(

@@ -267,3 +267,15 @@ def _ranking(mentee_ids, mentee_row, mentor_row) -> Pairs:
     if not e:
         return Pairs()
     return Pairs(np.array(e), np.array(m), np.array(v))
+
+
+def load_pair(mentor: Enrolment, mentee: Enrolment, on_date: datetime.date) -> Features:
+    """One mentor and one mentee as a round of one (row 0 each side), to check or explain a pair
+    with exactly the rules the solver uses."""
+    return load(
+        mentee.scheme,
+        on_date,
+        mentees=Enrolment.objects.filter(pk=mentee.pk),
+        mentors=Enrolment.objects.filter(pk=mentor.pk),
+        with_capacity=False,
+    ).features

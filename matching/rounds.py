@@ -18,7 +18,7 @@ from django.utils import timezone
 from matching import conflicts, loading, services
 from matching.errors import MatchingError, MatchingRefusal
 from matching.models import MatchingRound, Proposal
-from matching.scoring import CONFLICTS, CRITERIA, FORBIDDEN, PENALTY, UNIT, combine, components
+from matching.scoring import FORBIDDEN, UNIT, breakdowns, combine, components
 from matching.solver import solve
 from mentoring.models import User
 from schemes.models import Enrolment, Scheme
@@ -128,46 +128,6 @@ def run_round(
         greedy_score=greedy.total_score / UNIT,
         timings=timings,
     )
-
-
-def breakdowns(features, policy, e: np.ndarray, m: np.ndarray) -> list[dict]:
-    """``scoring.breakdown`` for many aligned pairs at once (one array pass, not one per pair)."""
-    if not len(e):
-        return []
-    parts = components(features, policy, e, m)
-    totals = combine(parts, policy)
-    values = {name: parts["values"][name].astype(float).tolist() for name in CRITERIA}
-    clashes = {
-        name: parts["conflicts"][name].tolist()
-        for name in CONFLICTS
-        if policy.conflicts.get(name) == PENALTY
-    }
-    out = []
-    for i in range(len(e)):
-        criteria = {}
-        for name, label in CRITERIA.items():
-            weight = policy.weights.get(name, 0)
-            value = values[name][i]
-            criteria[name] = {
-                "label": label,
-                "weight": weight,
-                "value": round(value, 3),
-                "points": round(weight * value, 2),
-            }
-        penalties = {
-            name: {"label": CONFLICTS[name], "points": -policy.penalty}
-            for name, hit in clashes.items()
-            if hit[i]
-        }
-        total = int(totals[i])
-        out.append(
-            {
-                "criteria": criteria,
-                "penalties": penalties,
-                "score": None if total == FORBIDDEN else total / UNIT,
-            }
-        )
-    return out
 
 
 RUNNING_ROUND_BLOCKS_FOR = datetime.timedelta(minutes=10)

@@ -520,25 +520,44 @@ def score_block(f: Features, policy: Policy, start: int, stop: int) -> np.ndarra
 
 def breakdown(f: Features, policy: Policy, e: int, m: int) -> dict:
     """Why a pair scored what it did: each criterion's weight, value and points; each penalty."""
-    parts = components(f, policy, np.array([e]), np.array([m]))
-    criteria = {}
-    for name, value in parts["values"].items():
-        weight = policy.weights.get(name, 0)
-        value = float(value[0])
-        criteria[name] = {
-            "label": CRITERIA[name],
-            "weight": weight,
-            "value": round(value, 3),
-            "points": round(weight * value, 2),
+    return breakdowns(f, policy, np.array([e]), np.array([m]))[0]
+
+
+def breakdowns(features, policy, e: np.ndarray, m: np.ndarray) -> list[dict]:
+    """:func:`breakdown` for many aligned pairs at once (one array pass, not one per pair)."""
+    if not len(e):
+        return []
+    parts = components(features, policy, e, m)
+    totals = combine(parts, policy)
+    values = {name: parts["values"][name].astype(float).tolist() for name in CRITERIA}
+    clashes = {
+        name: parts["conflicts"][name].tolist()
+        for name in CONFLICTS
+        if policy.conflicts.get(name) == PENALTY
+    }
+    out = []
+    for i in range(len(e)):
+        criteria = {}
+        for name, label in CRITERIA.items():
+            weight = policy.weights.get(name, 0)
+            value = values[name][i]
+            criteria[name] = {
+                "label": label,
+                "weight": weight,
+                "value": round(value, 3),
+                "points": round(weight * value, 2),
+            }
+        penalties = {
+            name: {"label": CONFLICTS[name], "points": -policy.penalty}
+            for name, hit in clashes.items()
+            if hit[i]
         }
-    penalties = {
-        name: {"label": CONFLICTS[name], "points": -policy.penalty}
-        for name, clash in parts["conflicts"].items()
-        if bool(clash[0]) and policy.conflicts.get(name, OFF) == PENALTY
-    }
-    total = int(combine(parts, policy)[0])
-    return {
-        "criteria": criteria,
-        "penalties": penalties,
-        "score": None if total == FORBIDDEN else total / UNIT,
-    }
+        total = int(totals[i])
+        out.append(
+            {
+                "criteria": criteria,
+                "penalties": penalties,
+                "score": None if total == FORBIDDEN else total / UNIT,
+            }
+        )
+    return out

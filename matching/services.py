@@ -175,14 +175,7 @@ def create_proposed_mentorships(proposals, *, by: User | None) -> list[Mentorshi
 
 def _explain(mentor: Enrolment, mentee: Enrolment, on_date) -> tuple[float | None, dict]:
     policy = conflicts.policy_for(mentee.scheme).as_policy()
-    loaded = loading.load(
-        mentee.scheme,
-        on_date,
-        mentees=Enrolment.objects.filter(pk=mentee.pk),
-        mentors=Enrolment.objects.filter(pk=mentor.pk),
-        with_capacity=False,
-    )
-    explained = breakdown(loaded.features, policy, 0, 0)
+    explained = breakdown(loading.load_pair(mentor, mentee, on_date), policy, 0, 0)
     return explained["score"], explained
 
 
