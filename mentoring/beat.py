@@ -10,6 +10,9 @@ from celery.schedules import crontab
 JOBS = {
     "retry-unsent-notifications": ("mentoring.tasks.retry_unsent_notifications", "*/10 * * * *"),
     "recheck-mentor-eligibility": ("schemes.tasks.recheck_mentors", "30 2 * * *"),
+    # The previous month's draft payment runs, on the 1st at 06:00 (move the day with
+    # SCHEDULE_BUILD_PAYMENT_RUNS, e.g. "0 6 3 * *" for the 3rd).
+    "build-payment-runs": ("reimbursement.tasks.build_payment_runs", "0 6 1 * *"),
 }
 
 

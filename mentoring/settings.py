@@ -135,6 +135,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=50_000)
+# Test-only: seconds a payment run's build waits half-way, inside its transaction, so a test can
+# kill the worker mid-build and see that nothing partial is left. Never set in production.
+PAYMENT_RUN_BUILD_PAUSE_SECONDS = env.float("PAYMENT_RUN_BUILD_PAUSE_SECONDS", default=0)
 
 # E-mail: console by default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

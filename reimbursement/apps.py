@@ -3,3 +3,33 @@ from django.apps import AppConfig
 
 class ReimbursementConfig(AppConfig):
     name = "reimbursement"
+    verbose_name = "Claims and payments"
+
+    def ready(self):
+        from mentoring.imports import register_importer
+        from mentoring.models import Role
+        from mentoring.roles import grant_group_permissions
+        from reimbursement import notification_kinds  # noqa: F401  (registers the kinds)
+        from reimbursement.imports import ClaimImporter
+
+        register_importer(ClaimImporter)
+        grant_group_permissions(
+            Role.COORDINATOR,
+            {
+                "reimbursement.claim": ["view", "change"],
+                "schemes.ratecard": ["view"],
+                "schemes.rate": ["view"],
+            },
+        )
+        grant_group_permissions(
+            Role.FINANCE,
+            {
+                "reimbursement.claim": ["view"],
+                "reimbursement.paymentrun": ["view", "change"],
+                "reimbursement.paymentline": ["view"],
+                "reimbursement.adjustment": ["view", "add"],
+                "reimbursement.budgetallocation": ["view", "add", "change"],
+                "schemes.ratecard": ["view", "add", "change"],
+                "schemes.rate": ["view", "add", "change"],
+            },
+        )

@@ -6,16 +6,18 @@ capacity, the pharmacy programme's length) are sensible defaults, marked as such
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from mentoring.models import Organisation
-from schemes.models import Cohort, EligibilityRule, Scheme
+from schemes.models import Cohort, EligibilityRule, Rate, RateCard, Scheme
 
 GP_GUIDANCE = "Supporting Mentors Scheme guidance 2021/22"
 PA_GUIDANCE = "NHS England guidance: mentorship for PA preceptees"
 PHARMACY_PILOT = "Pharmacist Independent Prescribing Mentoring Pilot"
+GP_RATES_FROM = datetime.date(2021, 4, 1)
 
 
 @dataclass
@@ -29,6 +31,8 @@ class Preset:
     mentor_rules: list[tuple]
     mentee_rules: list[tuple]
     extra: dict = field(default_factory=dict)
+    rate_card: dict | None = None
+    rates: list[tuple] = field(default_factory=list)
 
 
 REQUIRED, ADVISORY = "required", "advisory"
@@ -120,6 +124,26 @@ PRESETS = [
                 f"{GP_GUIDANCE}: mentoring for GPs",
             ),
             ("on_register", {"register": "GMC"}, ADVISORY, "GPs are on the GMC register"),
+        ],
+        rate_card={
+            "claim_unit": "week",
+            "training_cap": 4,
+            "training_unit_cost": Decimal("2500.00"),
+        },
+        rates=[
+            (
+                "mentoring",
+                Decimal("289.00"),
+                GP_RATES_FROM,
+                f"{GP_GUIDANCE}: “one session every week to the value of £289”",
+            ),
+            (
+                "training",
+                Decimal("289.00"),
+                GP_RATES_FROM,
+                f"{GP_GUIDANCE}: “up to £1,156 (four mentoring sessions) for time attending "
+                "their training”",
+            ),
         ],
     ),
     Preset(
@@ -296,5 +320,20 @@ def load_presets(*, organisation: Organisation) -> list[tuple[Scheme, bool]]:
                     )
                     rule.full_clean()
                     rule.save()
+            add_rate_card(scheme, preset)
             loaded.append((scheme, True))
     return loaded
+
+
+def add_rate_card(scheme: Scheme, preset: Preset) -> RateCard | None:
+    """The preset's rate card and rates for ``scheme``; none for an unpaid scheme."""
+    if preset.rate_card is None:
+        return None
+    card = RateCard.objects.create(scheme=scheme, **preset.rate_card)
+    for kind, amount, effective_from, source in preset.rates:
+        rate = Rate(
+            rate_card=card, kind=kind, amount=amount, effective_from=effective_from, source=source
+        )
+        rate.full_clean()
+        rate.save()
+    return card

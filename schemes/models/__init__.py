@@ -7,11 +7,14 @@ from .enrolment import (
     LeaveKind,
     ParticipantRole,
 )
+from .rates import ClaimKind, ClaimUnit, Rate, RateCard
 from .scheme import Cohort, Intake, Scheme
 
 __all__ = [
     "Application",
     "ApplicationStatus",
+    "ClaimKind",
+    "ClaimUnit",
     "Cohort",
     "EligibilityCheck",
     "EligibilityRule",
@@ -20,6 +23,8 @@ __all__ = [
     "Intake",
     "LeaveKind",
     "ParticipantRole",
+    "Rate",
+    "RateCard",
     "Scheme",
     "Severity",
 ]

@@ -1,0 +1,5 @@
+from mentoring.imports.command import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = "claims"

@@ -1,0 +1,159 @@
+"""Reads shared by the pages, the admin, the exports and the CLI: each a constant number of
+queries, whatever the number of mentors."""
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Concat
+
+from mentoring.models import ProfessionalRegistration, User
+from reimbursement.models import Claim, PaymentItem, PaymentLine, PaymentRun
+from schemes.selectors import schemes_visible_to
+
+REGISTER_FOR_PROFESSION = {"gp": "GMC", "pa": "PA", "pharmacist": "GPHC", "nurse": "NMC"}
+
+CSV_COLUMNS = [
+    "run_reference",
+    "period",
+    "payee_reference",
+    "mentor_name",
+    "registration_number",
+    "scheme",
+    "claim_count",
+    "mentoring_amount",
+    "training_amount",
+    "adjustment_amount",
+    "total_amount",
+]
+AMOUNTS = ["mentoring_amount", "training_amount", "adjustment_amount", "total_amount"]
+
+
+def money(value: Decimal | None) -> str:
+    return f"{(value or Decimal('0')):.2f}"
+
+
+def lines_of(run: PaymentRun) -> QuerySet[PaymentLine]:
+    """The run's lines with the mentor's name, e-mail, payee reference and registration number
+    (on the register of the scheme's profession, else their first) — one query."""
+    preferred = Case(
+        *[When(scheme__profession=p, then=Value(r)) for p, r in REGISTER_FOR_PROFESSION.items()],
+        default=Value(""),
+    )
+    number = (
+        ProfessionalRegistration.objects.filter(person=OuterRef("person"))
+        .annotate(
+            preference=Case(
+                When(register=OuterRef("preferred_register"), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("preference", "pk")
+        .values("number")[:1]
+    )
+    return (
+        PaymentLine.objects.filter(run=run)
+        .annotate(
+            preferred_register=preferred,
+            registration_number=Subquery(number),
+            mentor_name=Concat("person__user__first_name", Value(" "), "person__user__last_name"),
+        )
+        .order_by("person__user__last_name", "person__user__first_name", "scheme__name", "pk")
+    )
+
+
+def export_rows(run: PaymentRun, chunk_size: int = 2000) -> Iterator[list]:
+    """The CSV's rows, streamed from the database, then the totals row."""
+    rows = lines_of(run).values_list(
+        "person__payee_reference",
+        "mentor_name",
+        "registration_number",
+        "scheme__name",
+        "claim_count",
+        *AMOUNTS,
+    )
+    for payee, name, number, scheme, count, *amounts in rows.iterator(chunk_size=chunk_size):
+        yield [run.reference, run.period_label, payee, name, number or "", scheme, count, *amounts]
+    yield totals_row(run)
+
+
+def totals(run: PaymentRun) -> dict:
+    found = PaymentLine.objects.filter(run=run).aggregate(
+        claim_count=Coalesce(Sum("claim_count"), 0),
+        **{name: Sum(name) for name in AMOUNTS},
+    )
+    return {k: (v if v is not None else Decimal("0.00")) for k, v in found.items()}
+
+
+def totals_row(run: PaymentRun) -> list:
+    found = totals(run)
+    return [
+        run.reference,
+        run.period_label,
+        "TOTAL",
+        "",
+        "",
+        "",
+        found["claim_count"],
+        *[found[name] for name in AMOUNTS],
+    ]
+
+
+def run_summary(run: PaymentRun, *, created: bool) -> dict:
+    """The JSON ``build_payment_run --format json`` prints."""
+    lines = lines_of(run).select_related("person__user", "scheme")
+    return {
+        "run": run.reference,
+        "organisation": run.organisation.code,
+        "period": run.period_label,
+        "status": run.status,
+        "created": created,
+        "total_amount": money(run.total_amount),
+        "lines": [
+            {
+                "mentor": line.person.user.email,
+                "scheme": line.scheme.slug,
+                "claim_count": line.claim_count,
+                **{name: money(getattr(line, name)) for name in AMOUNTS},
+            }
+            for line in lines
+        ],
+    }
+
+
+def items_for(run: PaymentRun, person_id: int) -> QuerySet[PaymentItem]:
+    """The claims a run pays one mentor (their remittance), oldest first."""
+    return (
+        PaymentItem.objects.filter(run=run, claim__person_id=person_id)
+        .select_related("claim__scheme", "claim__rate")
+        .order_by("claim__period_start", "claim__pk")
+    )
+
+
+def claims_of(user: User) -> QuerySet[Claim]:
+    return (
+        Claim.objects.filter(person__user=user)
+        .select_related("scheme", "payment__run", "session")
+        .order_by("-period_start", "-pk")
+    )
+
+
+def claims_visible_to(user: User) -> QuerySet[Claim]:
+    """Claims a coordinator may see and decide: those of the schemes they coordinate."""
+    if user.is_superuser:
+        return Claim.objects.all()
+    return Claim.objects.filter(scheme__in=schemes_visible_to(user))
+
+
+def remittances_of(user: User) -> QuerySet[PaymentRun]:
+    """Approved runs that pay ``user`` something."""
+    return (
+        PaymentRun.objects.filter(status="approved", lines__person__user=user)
+        .annotate(
+            paid=Sum("lines__total_amount", filter=Q(lines__person__user=user)),
+        )
+        .select_related("organisation")
+        .order_by("-period")
+        .distinct()
+    )
