@@ -39,4 +39,5 @@ urlpatterns = [
     path("", include("schemes.urls")),
     path("", include("matching.urls")),
     path("", include("sessions_log.urls")),
+    path("", include("reimbursement.urls")),
 ]
