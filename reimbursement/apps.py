@@ -6,13 +6,15 @@ class ReimbursementConfig(AppConfig):
     verbose_name = "Claims and payments"
 
     def ready(self):
+        from mentoring.demo import register_demo_step
         from mentoring.imports import register_importer
         from mentoring.models import Role
         from mentoring.roles import grant_group_permissions
-        from reimbursement import notification_kinds  # noqa: F401  (registers the kinds)
+        from reimbursement import demo, notification_kinds  # noqa: F401  (registers the kinds)
         from reimbursement.imports import ClaimImporter
 
         register_importer(ClaimImporter)
+        register_demo_step(demo.STEP)
         grant_group_permissions(
             Role.COORDINATOR,
             {

@@ -1,12 +1,16 @@
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Sum
 
 from mentoring.demo import DEMO_PASSWORD, LOGINS, seed_demo
 from mentoring.models import Organisation, Person, WorkingRelationship
 from mentoring.roles import is_coordinator, is_finance
 from mentoring.scoping import people_visible_to
+from reimbursement.models import BudgetAllocation, Claim, PaymentRun
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
@@ -63,3 +67,27 @@ def test_the_demo_coordinator_sees_their_ics_but_not_the_other():
     visible = people_visible_to(coordinator)
     assert visible.count() == 350
     assert not visible.filter(organisation__code="Z8001").exists()
+
+
+# claims and payments (reimbursement's demo step) ----------------------------------------------
+def test_it_has_an_approved_run_and_a_draft_one_for_finance():
+    assert sorted(PaymentRun.objects.values_list("status", flat=True)) == ["approved", "draft"]
+
+
+def test_every_run_pays_289_a_week_to_the_penny():
+    for run in PaymentRun.objects.all():
+        assert run.total_amount == Decimal("289.00") * run.claim_count
+        assert run.lines.aggregate(total=Sum("total_amount"))["total"] == run.total_amount
+
+
+def test_the_demo_mentor_has_a_remittance_and_two_claims_waiting():
+    mine = Claim.objects.filter(person__user__email="mentor@example.org")
+    assert mine.filter(status="submitted").count() == 2
+    assert PaymentRun.objects.filter(
+        status="approved", lines__person__user__email="mentor@example.org"
+    ).exists()
+
+
+def test_the_history_is_imported_and_the_ledger_has_allocations():
+    assert Claim.objects.filter(imported=True, status="paid").exists()
+    assert BudgetAllocation.objects.count() == 3
