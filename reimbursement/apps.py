@@ -19,6 +19,7 @@ class ReimbursementConfig(AppConfig):
             Role.COORDINATOR,
             {
                 "reimbursement.claim": ["view", "change"],
+                "reimbursement.budgetallocation": ["view"],
                 "schemes.ratecard": ["view"],
                 "schemes.rate": ["view"],
             },

@@ -253,6 +253,7 @@ def paid_schemes_of(person: Person) -> list[Scheme]:
             enrolments__role=ParticipantRole.MENTOR,
             rate_card__isnull=False,
         )
+        .exclude(rate_card__claim_unit=SchemeUnit.NONE, rate_card__training_cap=0)
         .select_related("rate_card")
         .distinct()
         .order_by("name")
@@ -313,6 +314,8 @@ def submit_claim(
         )
         ctx = context_for(person, scheme)
         unit = unit_for(kind, ctx.rate_card)
+        if unit == ClaimUnit.MEETING and session is None:
+            raise ReimbursementError.of(ClaimRefusal.SESSION_NOT_CLAIMABLE, "session")
         if session is not None:
             claimed_date = timezone.localtime(session.starts_at).date()
         problems = check_claim(

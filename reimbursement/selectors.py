@@ -134,7 +134,7 @@ def items_for(run: PaymentRun, person_id: int) -> QuerySet[PaymentItem]:
 def claims_of(user: User) -> QuerySet[Claim]:
     return (
         Claim.objects.filter(person__user=user)
-        .select_related("scheme", "payment__run", "session")
+        .select_related("scheme", "payment__run", "session", "training_record")
         .order_by("-period_start", "-pk")
     )
 

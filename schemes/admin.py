@@ -10,20 +10,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from mentoring import scoping
 from mentoring.admin import ScopedAdmin
+from mentoring.models import Organisation, Role
 from schemes import services
 from schemes.errors import SchemeError
 from schemes.models import (
     Application,
+    ClaimKind,
     Cohort,
     EligibilityCheck,
     EligibilityRule,
     Enrolment,
     Intake,
     LeaveKind,
+    Rate,
+    RateCard,
     Scheme,
 )
 from schemes.rules import RULES
@@ -145,7 +151,9 @@ class SchemeAdmin(ScopedAdmin):
                 )
             },
         ),
+        ("Payment", {"fields": ("rate_card_summary",)}),
     )
+    readonly_fields = ("rate_card_summary",)
 
     def get_queryset(self, request):
         current = Q(enrolments__left_on__isnull=True)
@@ -169,6 +177,20 @@ class SchemeAdmin(ScopedAdmin):
     @admin.display(description="Mentees", ordering="mentee_count")
     def mentees(self, scheme):
         return scheme.mentee_count
+
+    @admin.display(description="Rate card")
+    def rate_card_summary(self, scheme):
+        card = (
+            RateCard.objects.filter(scheme_id=scheme.pk).prefetch_related("rates").first()
+            if scheme.pk
+            else None
+        )
+        if card is None:
+            return "None: the scheme pays nothing for mentoring or training."
+        url = reverse("admin:schemes_ratecard_change", args=[card.pk])
+        return format_html(
+            '<a href="{}">{}</a> — {}', url, card.get_claim_unit_display(), rates_in_force(card)
+        )
 
 
 # applications -----------------------------------------------------------------------------------
@@ -565,3 +587,103 @@ class EligibilityCheckAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# rate cards -------------------------------------------------------------------------------------
+def rate_card_q(user) -> Q | None:
+    """Rate cards of the schemes ``user`` coordinates, and — for finance staff — of the schemes
+    their organisations own or pay (None: every card, for a superuser)."""
+    coordinated = scoping.organisation_q(user, prefix="scheme__owner__")
+    if coordinated is None:
+        return None
+    return (
+        coordinated
+        | scoping.organisation_q(user, Role.FINANCE, prefix="scheme__owner__")
+        | scoping.organisation_q(user, Role.FINANCE, prefix="paid_by__")
+    )
+
+
+def organisations_for_rate_cards(user):
+    """The organisations ``user`` coordinates or is finance staff for (and those below)."""
+    coordinated = scoping.organisation_q(user)
+    if coordinated is None:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(coordinated | scoping.organisation_q(user, Role.FINANCE))
+
+
+def rates_in_force(card: RateCard) -> str:
+    today = timezone.localdate()
+    rates = [card.rate_on(kind, today) for kind in ClaimKind.values]
+    return "; ".join(str(rate) for rate in rates if rate) or "No rate in force"
+
+
+class RateForm(forms.ModelForm):
+    class Meta:
+        model = Rate
+        fields = ("kind", "amount", "effective_from", "source")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and self.instance.claims.exists():
+            raise forms.ValidationError(
+                "Claims have been approved at this rate, so it cannot change: add a new rate "
+                "from the date the change applies."
+            )
+        return cleaned
+
+
+class RateInline(admin.TabularInline):
+    model = Rate
+    form = RateForm
+    extra = 0
+    fields = ("kind", "amount", "effective_from", "source")
+
+
+@admin.register(RateCard)
+class RateCardAdmin(ScopedAdmin):
+    """What each scheme pays, from when. Finance staff add and change cards and rates (a new rate
+    from a date, never an edit of one claims were approved at); coordinators only see them."""
+
+    list_display = ("scheme", "owner", "claim_unit", "training_cap", "payer", "rates_today")
+    list_filter = ("claim_unit",)
+    search_fields = ("scheme__name", "scheme__owner__name", "paid_by__name")
+    list_select_related = ("scheme__owner", "paid_by")
+    inlines = (RateInline,)
+    fields = ("scheme", "claim_unit", "training_cap", "paid_by", "training_unit_cost")
+
+    def get_queryset(self, request):
+        queryset = RateCard.objects.select_related("scheme__owner", "paid_by").prefetch_related(
+            "rates"
+        )
+        q = rate_card_q(request.user)
+        queryset = queryset if q is None else queryset.filter(q)
+        ordering = self.get_ordering(request) or ("scheme__name",)
+        return queryset.order_by(*ordering)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("scheme",) if obj is not None else ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        organisations = organisations_for_rate_cards(request.user)
+        if db_field.name == "scheme":
+            kwargs["queryset"] = Scheme.objects.filter(
+                owner__in=organisations, rate_card__isnull=True
+            ).order_by("name")
+        elif db_field.name == "paid_by":
+            kwargs["queryset"] = organisations.order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Owner", ordering="scheme__owner__name")
+    def owner(self, card):
+        return card.scheme.owner
+
+    @admin.display(description="Paid by", ordering="paid_by__name")
+    def payer(self, card):
+        return card.paid_by or card.scheme.owner
+
+    @admin.display(description="Rates in force today")
+    def rates_today(self, card):
+        return rates_in_force(card)
