@@ -118,7 +118,8 @@ def _built_message(outcome: runs.BuildOutcome) -> str:
         return f"{run.reference} has already been approved, so it was not changed."
     if outcome.created or outcome.changed:
         return (
-            f"{run.reference} is built: {run.claim_count} claims, £{run.total_amount:,.2f}. "
+            f"{run.reference} is built: {run.claim_count} "
+            f"claim{'' if run.claim_count == 1 else 's'}, £{run.total_amount:,.2f}. "
             "Check it, then approve it."
         )
     return f"{run.reference} is up to date: there was nothing new to add."
