@@ -32,8 +32,7 @@ What is measured, in this one process (all warm: the data were just written):
     default size) and a rebuild with nothing new — each statement's time from Django's query
     capture. Before them, in transactions rolled back (and vacuumed away): the same first build
     under ``auto_explain`` (every statement's ``EXPLAIN ANALYZE``, foreign keys checked at each
-    statement so that their cost shows where it arises), and the same build with its lines
-    written set-based, by one ``INSERT … SELECT … GROUP BY``, for comparison;
+    statement so that their cost shows where it arises);
 (b) beside it, the hand-written ``SELECT person_id, scheme_id, count(*), sum(amount) … GROUP BY``
     over the same claims (best of three), and the ratio of the two;
 (c) the number of queries of a build and of a rebuild, at ``--mentors`` and at a tenth of it (a
@@ -44,7 +43,7 @@ What is measured, in this one process (all warm: the data were just written):
     ``tracemalloc`` peak (Python objects only, measured in a second pass, as tracing slows the
     first) and the growth of the peak resident set size (``ru_maxrss``, reset just before) —
     then what the first row waits for: the time to it with the server's JIT on and off, in
-    autocommit (as a streamed response runs) and inside a transaction, and the query's plan.
+    autocommit and inside a transaction (as ``export_rows`` now streams), and the query's plan.
 """
 
 import argparse
@@ -648,72 +647,6 @@ def explained_build(organisation, world: World, *, show_plans: bool) -> list[dic
     return slowest
 
 
-LINES_SQL = """
-    INSERT INTO reimbursement_paymentline (run_id, person_id, scheme_id, claim_count,
-        mentoring_amount, training_amount, adjustment_amount, total_amount)
-    SELECT %(run)s, person_id, scheme_id, sum(n), sum(m), sum(t), sum(a), sum(m + t + a)
-    FROM (
-        SELECT c.person_id, c.scheme_id, count(*) AS n,
-               coalesce(sum(i.amount) FILTER (WHERE c.kind = 'mentoring'), 0) AS m,
-               coalesce(sum(i.amount) FILTER (WHERE c.kind = 'training'), 0) AS t, 0 AS a
-        FROM reimbursement_paymentitem i JOIN reimbursement_claim c ON c.id = i.claim_id
-        WHERE i.run_id = %(run)s GROUP BY c.person_id, c.scheme_id
-        UNION ALL
-        SELECT person_id, scheme_id, 0, 0, 0, sum(amount) FROM reimbursement_adjustment
-        WHERE run_id = %(run)s GROUP BY person_id, scheme_id
-    ) parts
-    GROUP BY person_id, scheme_id
-"""
-RUN_TOTALS_SQL = """
-    UPDATE reimbursement_paymentrun SET built_at = now(),
-        claim_count = (SELECT coalesce(sum(claim_count), 0) FROM reimbursement_paymentline
-                       WHERE run_id = %(run)s),
-        total_amount = (SELECT coalesce(sum(total_amount), 0) FROM reimbursement_paymentline
-                        WHERE run_id = %(run)s)
-    WHERE id = %(run)s
-"""
-
-
-def set_based_build(organisation, world: World) -> dict:
-    """The first build with its lines written by one ``INSERT … SELECT … GROUP BY`` in the
-    database instead of summed in Python and bulk-created, its totals by one ``UPDATE`` — what
-    the build could cost. The items and adjustments are the build's own statements; the
-    deferred foreign key checks that a commit would run are run and timed; rolled back."""
-    from django.utils import timezone
-
-    from reimbursement import runs
-    from reimbursement.models import Adjustment, PaymentRun
-
-    timings = {}
-    with rolled_back():
-
-        def timed(label, call):
-            started = time.perf_counter()
-            call()
-            timings[label] = time.perf_counter() - started
-
-        run = PaymentRun.objects.create(
-            organisation=organisation,
-            period=world.month,
-            reference=runs.reference_for(organisation, world.month),
-            built_at=timezone.now(),
-        )
-        scheme_ids = list(runs.schemes_paid_by(organisation).values_list("pk", flat=True))
-        timed("items", lambda: runs._insert_items(run, scheme_ids, runs.month_end(world.month)))
-        timed(
-            "adjustments",
-            lambda: Adjustment.objects.filter(run__isnull=True, scheme_id__in=scheme_ids).update(
-                run=run
-            ),
-        )
-        timed("lines", lambda: execute(LINES_SQL, {"run": run.pk}))
-        timed("run totals", lambda: execute(RUN_TOTALS_SQL, {"run": run.pk}))
-        timed("foreign keys", lambda: execute("SET CONSTRAINTS ALL IMMEDIATE"))
-        run.refresh_from_db()
-        written = run.lines.count()
-    return {**timings, "lines written": written, "total": run.total_amount}
-
-
 def small_payer(world: World, size: int):
     """A second payer with a scheme of its own and ``size`` mentors (the first people), each with
     last month's weeks claimed and approved: the query count of a build at another size."""
@@ -802,6 +735,13 @@ def export_run(world: World, lines: int):
                 "training_amount": "0",
                 "adjustment_amount": "0",
                 "total_amount": "%(amount)s",
+                "mentor_name": "'Mentor ' || p",
+                "sort_name": "'Mentor' || lpad(p::text, 7, '0') || ', Alex'",
+                "mentor_email": "'mentor' || p || '@example.nhs.uk'",
+                "payee_reference": "'PAYEE-' || p",
+                "registration_number": "lpad(p::text, 7, '0')",
+                "scheme_name": "'Scheme ' || s",
+                "scheme_slug": "'scheme-' || s",
             },
             "FROM unnest(%(people)s::bigint[]) p CROSS JOIN unnest(%(schemes)s::bigint[]) s "
             "ORDER BY p, s LIMIT %(lines)s",
@@ -1003,9 +943,8 @@ def run(args) -> None:
     hand_claims = sum(n for _, _, n, _ in hand_rows)
     hand_total = sum(amount for *_, amount in hand_rows)
 
-    with step("the first build under auto_explain, then set-based in SQL (both rolled back)"):
+    with step("the first build under auto_explain (rolled back)"):
         explained = explained_build(world.icb, world, show_plans=args.explain)
-        set_based = set_based_build(world.icb, world)
         vacuum_payments()
 
     with step(f"(a) build_run for {world.icb.code}, {world.month:%B %Y}, then again"):
@@ -1074,17 +1013,6 @@ def run(args) -> None:
             say(f"             {trigger}")
     if explained is None:
         say("  (auto_explain could not be loaded: it needs a superuser)")
-    say("\n  the same first build set-based — lines by INSERT … SELECT … GROUP BY (rolled back):")
-    seconds = sum(v for k, v in set_based.items() if k not in ("lines written", "total"))
-    say(
-        "  "
-        + ", ".join(
-            f"{k} {v:.3f} s" for k, v in set_based.items() if k not in ("lines written", "total")
-        )
-        + f"; in all {seconds:.3f} s = {seconds / sql_seconds:.1f}× the GROUP BY "
-        f"({set_based['lines written']:,} lines, £{set_based['total']:,})"
-    )
-
     say(f"\n(c) queries of a build, by number of mentors paid ({world.icb.code} and a 2nd payer)")
     head = f"{'mentors':>10} {'claims':>8} {'first build':>12} {'nothing new':>12} {'seconds':>8}"
     say(head)

@@ -318,11 +318,11 @@ class PaymentLineInline(admin.TabularInline):
 
     @admin.display(description="Mentor")
     def mentor(self, line):
-        return line.person.full_name
+        return line.mentor_name
 
     @admin.display(description="Scheme")
     def scheme_name(self, line):
-        return line.scheme.name
+        return line.scheme_name
 
 
 @admin.register(PaymentRun)

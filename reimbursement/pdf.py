@@ -23,7 +23,7 @@ def run_summary_html(run: PaymentRun) -> str:
     """Organisation, period, status, reference, totals by kind, how many mentors and claims,
     every line, and who approved it when — a few queries, whatever the size of the run."""
     runs.require_approved(run)
-    lines = list(selectors.lines_of(run).select_related("person__user", "scheme"))
+    lines = list(selectors.lines_of(run))
     return render_to_string(
         SUMMARY_TEMPLATE,
         {

@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, DecimalField, Q, QuerySet, Sum, Value, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mentoring.models import Organisation, Person, Role, User
@@ -157,54 +157,88 @@ def _insert_items(run: PaymentRun, scheme_ids: list[int], last_day: datetime.dat
         return cursor.rowcount
 
 
-def _kind_sum(kind: str):
-    return Sum(
-        Case(When(claim__kind=kind, then="amount"), default=Value(ZERO)),
-        output_field=DecimalField(max_digits=12, decimal_places=2),
-    )
+def _tables() -> dict[str, str]:
+    from mentoring.models import ProfessionalRegistration
+
+    models = {
+        "line": PaymentLine,
+        "item": PaymentItem,
+        "claim": Claim,
+        "adjustment": Adjustment,
+        "person": Person,
+        "user": User,
+        "scheme": Scheme,
+        "registration": ProfessionalRegistration,
+        "run": PaymentRun,
+    }
+    return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
+
+
+# The number on the register of the scheme's profession first, else the person's first number.
+REGISTER_FOR_PROFESSION = {"gp": "GMC", "pa": "PA", "pharmacist": "GPHC", "nurse": "NMC"}
+_PREFERRED = " ".join(
+    f"WHEN '{profession}' THEN '{register}'"
+    for profession, register in REGISTER_FOR_PROFESSION.items()
+)
+
+LINES_SQL = """
+INSERT INTO {line} (
+    run_id, person_id, scheme_id, claim_count, mentoring_amount, training_amount,
+    adjustment_amount, total_amount, mentor_name, sort_name, mentor_email, payee_reference,
+    registration_number, scheme_name, scheme_slug
+)
+SELECT
+    %s, g.person_id, g.scheme_id, g.n, g.m, g.t, g.a, g.m + g.t + g.a,
+    TRIM(u.first_name || ' ' || u.last_name), u.last_name || ', ' || u.first_name, u.email,
+    p.payee_reference,
+    COALESCE((
+        SELECT r.number FROM {registration} r WHERE r.person_id = g.person_id
+        ORDER BY CASE WHEN r.register = (CASE s.profession {preferred} ELSE '' END)
+                 THEN 0 ELSE 1 END, r.id
+        LIMIT 1
+    ), ''),
+    s.name, s.slug
+FROM (
+    SELECT person_id, scheme_id, SUM(n) AS n, ROUND(SUM(m), 2) AS m, ROUND(SUM(t), 2) AS t,
+           ROUND(SUM(a), 2) AS a
+    FROM (
+        SELECT c.person_id, c.scheme_id, 1 AS n,
+               CASE WHEN c.kind = %s THEN i.amount ELSE 0 END AS m,
+               CASE WHEN c.kind = %s THEN i.amount ELSE 0 END AS t,
+               0 AS a
+        FROM {item} i JOIN {claim} c ON c.id = i.claim_id
+        WHERE i.run_id = %s
+        UNION ALL
+        SELECT person_id, scheme_id, 0, 0, 0, amount FROM {adjustment} WHERE run_id = %s
+    ) parts
+    GROUP BY person_id, scheme_id
+) g
+JOIN {person} p ON p.id = g.person_id
+JOIN {user} u ON u.id = p.user_id
+JOIN {scheme} s ON s.id = g.scheme_id
+"""
+
+TOTALS_SQL = """
+UPDATE {run} SET
+    claim_count = COALESCE((SELECT SUM(claim_count) FROM {line} WHERE run_id = %s), 0),
+    total_amount = COALESCE((SELECT ROUND(SUM(total_amount), 2) FROM {line} WHERE run_id = %s), 0),
+    built_at = %s
+WHERE id = %s
+"""
 
 
 def _recompute_lines(run: PaymentRun) -> None:
+    """The run's lines and totals, again, in three statements whatever the number of mentors:
+    the sums per mentor and scheme of the run's items and adjustments, with who was paid."""
+    tables = _tables()
     PaymentLine.objects.filter(run=run).delete()
-    lines: dict[tuple[int, int], PaymentLine] = {}
-    sums = (
-        PaymentItem.objects.filter(run=run)
-        .values_list("claim__person_id", "claim__scheme_id")
-        .annotate(
-            count=Count("pk"),
-            mentoring=_kind_sum(ClaimKind.MENTORING),
-            training=_kind_sum(ClaimKind.TRAINING),
+    with connection.cursor() as cursor:
+        cursor.execute(
+            LINES_SQL.format(preferred=_PREFERRED, **tables),
+            [run.pk, ClaimKind.MENTORING, ClaimKind.TRAINING, run.pk, run.pk],
         )
-        .order_by()
-    )
-    for person_id, scheme_id, count, mentoring, training in sums:
-        lines[person_id, scheme_id] = PaymentLine(
-            run=run,
-            person_id=person_id,
-            scheme_id=scheme_id,
-            claim_count=count,
-            mentoring_amount=mentoring,
-            training_amount=training,
-        )
-    adjustments = (
-        Adjustment.objects.filter(run=run)
-        .values_list("person_id", "scheme_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    for person_id, scheme_id, total in adjustments:
-        line = lines.setdefault(
-            (person_id, scheme_id),
-            PaymentLine(run=run, person_id=person_id, scheme_id=scheme_id),
-        )
-        line.adjustment_amount = total
-    for line in lines.values():
-        line.total_amount = line.mentoring_amount + line.training_amount + line.adjustment_amount
-    PaymentLine.objects.bulk_create(lines.values())
-    run.claim_count = sum(line.claim_count for line in lines.values())
-    run.total_amount = sum((line.total_amount for line in lines.values()), ZERO)
-    run.built_at = timezone.now()
-    run.save(update_fields=["claim_count", "total_amount", "built_at"])
+        cursor.execute(TOTALS_SQL.format(**tables), [run.pk, run.pk, timezone.now(), run.pk])
+    run.refresh_from_db(fields=["claim_count", "total_amount", "built_at"])
 
 
 def build_month(

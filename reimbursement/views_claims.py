@@ -106,6 +106,9 @@ def claim_new(request):
             "schemes": schemes,
             "weekly": any(s.rate_card.claim_unit == SchemeUnit.WEEK for s in schemes),
             "week": week[1] if week else None,
+            "week_caption": f"Sessions you held in the week beginning {week[1]:%-d %B %Y}"
+            if week
+            else "",
             "held": held,
         },
     )

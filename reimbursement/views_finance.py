@@ -240,7 +240,7 @@ def payment_run_detail(request, reference):
                 "summary can be downloaded.",
             )
         return redirect("payment_run_detail", reference=run.reference)
-    lines = list(selectors.lines_of(run).select_related("person__user", "scheme"))
+    lines = list(selectors.lines_of(run))
     adjustments = list(
         Adjustment.objects.filter(run=run)
         .select_related("person__user", "scheme")

@@ -47,3 +47,33 @@ def describe(violations: list[dict]) -> str:
         f"{v['impact']}: {v['id']} — {v['help']} ({v['help_url']}) at {', '.join(v['targets'])}"
         for v in violations
     )
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+def sign_in(page, live_server, email: str) -> None:
+    """Sign in as ``email`` (the test password), by keyboard, starting from no session."""
+    from tests.factories import TEST_PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(live_server.url + "/")
+
+
+def press(page, locator, key: str = "Enter") -> None:
+    """Focus ``locator`` and press ``key``: how a keyboard user follows a link or a button."""
+    locator.focus()
+    page.keyboard.press(key)
+
+
+def type_into(page, locator, text: str) -> None:
+    """Replace what ``locator`` holds by typing ``text``, as a keyboard user would."""
+    locator.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)

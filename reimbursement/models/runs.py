@@ -7,7 +7,9 @@ approved run never changes: corrections are ``Adjustment`` rows, taken into a la
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact
 
 
 class RunStatus(models.TextChoices):
@@ -60,11 +62,23 @@ class PaymentRun(models.Model):
 
 
 class PaymentLine(models.Model):
-    """What a run pays one mentor under one scheme: the sums of its items and adjustments."""
+    """What a run pays one mentor under one scheme: the sums of its items and adjustments.
+
+    Who was paid is written on the line when it is built — name, e-mail, payee reference,
+    registration number, scheme — so an approved run exports the same file for ever, whatever
+    changes on the register later, and the export reads one table in index order.
+    """
 
     run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
     person = models.ForeignKey("mentoring.Person", on_delete=models.PROTECT, related_name="+")
     scheme = models.ForeignKey("schemes.Scheme", on_delete=models.PROTECT, related_name="+")
+    mentor_name = models.CharField(max_length=301, blank=True)
+    sort_name = models.CharField(max_length=301, blank=True, help_text="Last name, first name.")
+    mentor_email = models.EmailField(max_length=254, blank=True)
+    payee_reference = models.CharField(max_length=50, blank=True)
+    registration_number = models.CharField(max_length=20, blank=True)
+    scheme_name = models.CharField(max_length=200, blank=True)
+    scheme_slug = models.SlugField(max_length=80, blank=True)
     claim_count = models.PositiveIntegerField(default=0)
     mentoring_amount = money(default=0)
     training_amount = money(default=0)
@@ -72,19 +86,30 @@ class PaymentLine(models.Model):
     total_amount = money(default=0)
 
     class Meta:
-        ordering = ["run", "person", "scheme"]
+        ordering = ["run", "sort_name", "scheme_name", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "person", "scheme"], name="line_one_per_mentor_and_scheme"
             ),
+            # In pence, so SQLite's floating-point storage of the embedded mode agrees too.
             models.CheckConstraint(
-                condition=Q(
-                    total_amount=models.F("mentoring_amount")
-                    + models.F("training_amount")
-                    + models.F("adjustment_amount")
+                condition=Exact(
+                    Round(
+                        (
+                            F("mentoring_amount")
+                            + F("training_amount")
+                            + F("adjustment_amount")
+                            - F("total_amount")
+                        )
+                        * 100
+                    ),
+                    0,
                 ),
                 name="line_total_is_its_parts",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["run", "sort_name", "scheme_name", "id"], name="line_export_order")
         ]
 
     def __str__(self):

@@ -10,25 +10,11 @@ from playwright.sync_api import expect
 
 from mentoring.models import FocusArea
 from schemes.models import Application
-from tests.browser import axe_violations, describe
-from tests.factories import TEST_PASSWORD
+from tests.browser import assert_accessible, sign_in
 from tests.schemes.factories import MenteeEnrolmentFactory, MentorEnrolmentFactory
 from tests.schemes.world import gp_mentor, world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_accessible(page):
-    violations = axe_violations(page)
-    assert violations == [], describe(violations)
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/")
 
 
 def test_a_gp_applies_as_a_mentor_and_sees_why_they_do_not_meet_the_rules(live_server, page):

@@ -9,25 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from matching.models import MatchingPolicy, Mentorship
-from tests.browser import axe_violations, describe
-from tests.factories import TEST_PASSWORD, IcbFactory, OrganisationFactory, PersonFactory
+from tests.browser import assert_accessible, press, sign_in
+from tests.factories import IcbFactory, OrganisationFactory, PersonFactory
 from tests.schemes.factories import MenteeEnrolmentFactory, MentorEnrolmentFactory, SchemeFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_accessible(page):
-    violations = axe_violations(page)
-    assert violations == [], describe(violations)
-
-
-def sign_in(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/")
 
 
 def person(first, last, practice, **fields):
@@ -38,11 +24,6 @@ def person(first, last, practice, **fields):
         organisation=practice,
         **fields,
     )
-
-
-def press(page, locator, key="Enter"):
-    locator.focus()
-    page.keyboard.press(key)
 
 
 def test_a_mentee_chooses_a_mentor_who_declines_and_chooses_again(live_server, page):

@@ -10,8 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions_log.models import FormKind, FormResponse, Readers
-from tests.browser import axe_violations, describe
-from tests.factories import TEST_PASSWORD
+from tests.browser import assert_accessible, sign_in
 from tests.matching.pairs import Scene
 from tests.sessions_log.factories import FormTemplateFactory
 from tests.sessions_log.forms_cast import pair
@@ -38,20 +37,6 @@ QUESTIONS = [
     },
 ]
 ISSUES = "Handing over at the end of a long clinic, and saying no to extra lists."
-
-
-def assert_accessible(page):
-    violations = axe_violations(page)
-    assert violations == [], describe(violations)
-
-
-def sign_in(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/")
 
 
 def test_a_mentee_reflects_shares_and_only_the_mentor_reads_it(live_server, page):

@@ -11,31 +11,10 @@ from playwright.sync_api import expect
 
 from reimbursement import claims, runs
 from reimbursement.models import Claim, PaymentRun
-from tests.browser import axe_violations, describe
-from tests.factories import TEST_PASSWORD
+from tests.browser import assert_accessible, sign_in, type_into
 from tests.reimbursement.scene import ClaimScene
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_accessible(page):
-    violations = axe_violations(page)
-    assert violations == [], describe(violations)
-
-
-def sign_in(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/")
-
-
-def type_into(page, locator, text):
-    locator.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
 
 
 def test_a_mentor_claims_a_coordinator_approves_and_finance_pays(live_server, page):

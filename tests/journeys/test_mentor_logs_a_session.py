@@ -12,36 +12,10 @@ from playwright.sync_api import expect
 from matching import services as matching
 from matching.models import Mentorship
 from sessions_log.models import FormResponse, MentoringSession
-from tests.browser import axe_violations, describe
-from tests.factories import TEST_PASSWORD
+from tests.browser import assert_accessible, press, sign_in, type_into
 from tests.sessions_log.sessions_scene import SessionScene
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def assert_accessible(page):
-    violations = axe_violations(page)
-    assert violations == [], describe(violations)
-
-
-def sign_in(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/")
-
-
-def press(page, locator, key="Enter"):
-    locator.focus()
-    page.keyboard.press(key)
-
-
-def type_into(page, locator, text):
-    locator.focus()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
 
 
 def test_a_mentor_plans_a_session_logs_it_as_held_with_the_record_and_the_match_starts(

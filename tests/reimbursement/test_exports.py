@@ -279,7 +279,7 @@ def test_the_csv_reads_the_same_few_queries_however_many_mentors(
 ):
     run = run_with_lines(scene, count)
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):
         rows = csv_of(exports.csv_response(run))
 
     assert len(rows) == count + 2
