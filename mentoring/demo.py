@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from faker import Faker
 
 from mentoring.models import (
@@ -534,8 +534,19 @@ def seed_demo() -> DemoSummary:
     with transaction.atomic():
         DemoBuilder().build()
         for step in DEMO_STEPS:
+            _refresh_planner_statistics()
             step.build(random.Random(f"{SEED}-{step.name}"), TODAY)
     return DemoSummary(created=True, logins=LOGINS, counts=_counts())
+
+
+def _refresh_planner_statistics() -> None:
+    """PostgreSQL plans each query from table statistics, which autovacuum refreshes only after
+    a commit: in the one transaction that builds the demo, tables that just grew from empty would
+    be planned as empty (nested loops over thousands of rows). ANALYZE is allowed in a
+    transaction and sees its own rows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _counts() -> dict[str, int]:

@@ -75,8 +75,9 @@ def test_unread_notifications_are_marked_in_words_not_only_colour(client):
 
     html = page_html(client, me)
 
-    fresh = html[html.index("Fresh news 0") - 400 : html.index("Fresh news 0")]
-    old = html[html.index("Old news 0") - 400 : html.index("Old news 0")]
+    items = html.split('<li class="app-notification')[1:]  # each notification's own markup
+    fresh = next(item for item in items if "Fresh news 0" in item)
+    old = next(item for item in items if "Old news 0" in item)
     assert ">Unread</strong>" in fresh
     assert "Unread" not in old
     assert "You have 1 unread notification." in html

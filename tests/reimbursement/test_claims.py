@@ -208,3 +208,31 @@ def test_a_week_belongs_to_the_month_of_its_monday():
     assert claim.period_start == datetime.date(2026, 6, 1)
     claim = scene.claim(datetime.date(2026, 5, 31))  # Sunday of the week of Monday 25 May
     assert claim.period_start == datetime.date(2026, 5, 25)
+
+
+def test_a_second_claim_for_the_same_training_day_is_refused(scene):
+    scene.claim(mondays_ago(6), kind=ClaimKind.TRAINING)
+
+    assert refused(lambda: scene.claim(mondays_ago(6), kind=ClaimKind.TRAINING)) == [
+        ClaimRefusal.DUPLICATE_TRAINING
+    ]
+
+
+def test_a_scheme_that_pays_no_training_refuses_training_claims():
+    scene = ClaimScene(training_cap=0)
+
+    assert refused(lambda: scene.claim(mondays_ago(6), kind=ClaimKind.TRAINING)) == [
+        ClaimRefusal.TRAINING_NOT_PAID
+    ]
+
+
+def test_a_date_with_no_rate_in_force_is_refused(scene):
+    scene.card.rates.update(effective_from=mondays_ago(1))
+
+    assert refused(lambda: scene.claim(mondays_ago(3))) == [ClaimRefusal.NO_RATE_ON_DATE]
+
+
+def test_a_per_meeting_claim_without_a_meeting_is_refused():
+    scene = ClaimScene(unit="meeting")
+
+    assert refused(lambda: scene.claim(None)) == [ClaimRefusal.SESSION_NOT_CLAIMABLE]
