@@ -40,7 +40,7 @@ SEPTEMBER = datetime.date(2026, 9, 1)  # never built by the steps: the final cat
 FIRST_MONDAY = datetime.date(2026, 1, 5)
 MONTHS = [datetime.date(2026, m, 1) for m in range(1, 9)]  # January to August: all over
 PROPERTY = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
