@@ -191,12 +191,15 @@ SELECT
     %s, g.person_id, g.scheme_id, g.n, g.m, g.t, g.a, g.m + g.t + g.a,
     TRIM(u.first_name || ' ' || u.last_name), u.last_name || ', ' || u.first_name, u.email,
     p.payee_reference,
-    COALESCE((
-        SELECT r.number FROM {registration} r WHERE r.person_id = g.person_id
-        ORDER BY CASE WHEN r.register = (CASE s.profession {preferred} ELSE '' END)
-                 THEN 0 ELSE 1 END, r.id
-        LIMIT 1
-    ), ''),
+    COALESCE(
+        (SELECT r.number FROM {registration} r
+         WHERE r.person_id = g.person_id
+           AND r.register = (CASE s.profession {preferred} ELSE '' END)
+         ORDER BY r.id LIMIT 1),
+        (SELECT r.number FROM {registration} r WHERE r.person_id = g.person_id
+         ORDER BY r.id LIMIT 1),
+        ''
+    ),
     s.name, s.slug
 FROM (
     SELECT person_id, scheme_id, SUM(n) AS n, ROUND(SUM(m), 2) AS m, ROUND(SUM(t), 2) AS t,

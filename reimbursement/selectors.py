@@ -62,7 +62,10 @@ def totals(run: PaymentRun) -> dict:
         claim_count=Coalesce(Sum("claim_count"), 0),
         **{name: Sum(name) for name in AMOUNTS},
     )
-    return {k: (v if v is not None else Decimal("0.00")) for k, v in found.items()}
+    cents = Decimal("0.01")
+    return {
+        k: v if k == "claim_count" else Decimal(v or 0).quantize(cents) for k, v in found.items()
+    }
 
 
 def totals_row(run: PaymentRun) -> list:
