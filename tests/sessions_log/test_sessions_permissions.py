@@ -8,6 +8,7 @@ finance get a 404 for a page and a 403 for a post; anonymous visitors are sent t
 """
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from sessions_log import services
@@ -76,8 +77,20 @@ POST_MATRIX = {
 POST_ONLY = ("session_lock", "session_unlock", "session_action_done")
 
 
-@pytest.fixture
-def cast():
+@pytest.fixture(scope="module")
+def cast(django_db_setup, django_db_blocker):
+    """The cast, made once for the module's many tests; each test's changes are rolled back."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield make_cast()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def make_cast():
     """A one-to-one mentorship with a planned session from yesterday (to log, change or delete),
     a held one and a held, locked one with an action owned by the mentee; a mentor and a mentee of the same
     scheme outside it, the scheme's coordinator and finance."""
