@@ -25,10 +25,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from mentoring.models import Organisation, Person, Role, User
+from mentoring.notifications import notify
 from mentoring.scoping import organisation_q
 from reimbursement.errors import ReimbursementError, RunRefusal, problem
 from reimbursement.models import (
@@ -270,7 +271,41 @@ def approve_run(*, run: PaymentRun, by: User) -> PaymentRun:
         run.approved_at = timezone.now()
         run.save(update_fields=["status", "approved_by", "approved_at"])
         Claim.objects.filter(payment__run=run).update(status=ClaimStatus.PAID)
+        transaction.on_commit(lambda: _tell_payees_later(run.pk))
     return run
+
+
+def _tell_payees_later(run_id: int) -> None:
+    from reimbursement.tasks import tell_payees
+
+    tell_payees.delay(run_id)
+
+
+def tell_payees(run: PaymentRun) -> int:
+    """Tell each mentor an approved run pays that their remittance advice is ready — once each,
+    however often this runs (the notification's unique key)."""
+    told = 0
+    lines = (
+        PaymentLine.objects.filter(run=run)
+        .values("person__user", "mentor_name")
+        .annotate(total=Sum("total_amount"))
+        .order_by("person__user")
+    )
+    users = {u.pk: u for u in User.objects.filter(pk__in=[line["person__user"] for line in lines])}
+    for line in lines:
+        made = notify(
+            kind="remittance_ready",
+            recipient=users[line["person__user"]],
+            about=run,
+            context={
+                "reference": run.reference,
+                "month": f"{run.period:%B %Y}",
+                "organisation": run.organisation.name,
+                "amount": f"{line['total']:,.2f}",
+            },
+        )
+        told += made is not None
+    return told
 
 
 def require_approved(run: PaymentRun) -> None:

@@ -24,6 +24,15 @@ def build_payment_run(organisation_id: int, month: str) -> dict:
     return _summary(outcome)
 
 
+@shared_task(acks_late=True)
+def tell_payees(run_id: int) -> int:
+    """After a run is approved: each mentor it pays is told their remittance is ready (once)."""
+    from reimbursement.models import PaymentRun
+
+    run = PaymentRun.objects.select_related("organisation").get(pk=run_id)
+    return runs.tell_payees(run) if run.is_approved else 0
+
+
 def _summary(outcome: runs.BuildOutcome) -> dict:
     return {
         "run": outcome.run.reference,

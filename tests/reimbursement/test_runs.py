@@ -333,3 +333,22 @@ def test_the_scheduled_job_builds_last_months_runs(scene, settings):
 
 def test_a_coordinator_is_not_finance(scene):
     assert not runs.is_finance_for(coordinator_of(scene.icb), scene.icb)
+
+
+def test_approving_a_run_tells_each_mentor_paid_once(scene, django_capture_on_commit_callbacks):
+    from mentoring.models import Notification
+    from reimbursement import tasks
+
+    scene.approved(week(4))
+    scene.approved(week(11))
+    run = scene.build(MAY).run
+
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.approve_run(run=run, by=scene.finance)
+    tasks.tell_payees(run.pk)  # a redelivered task tells nobody twice
+
+    told = Notification.objects.filter(kind="remittance_ready")
+    assert [(n.recipient, n.subject) for n in told] == [
+        (scene.mentor_user, "Your mentoring payment for May 2026: £578.00")
+    ]
+    assert tasks.tell_payees(run.pk) == 0
