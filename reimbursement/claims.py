@@ -33,6 +33,11 @@ from sessions_log import services as sessions
 from sessions_log.models import MentoringSession, SessionStatus
 
 CLAIM_LOCK = "Claimed for payment"
+DUPLICATE = {
+    ClaimUnit.WEEK: ClaimRefusal.DUPLICATE_WEEK,
+    ClaimUnit.MEETING: ClaimRefusal.DUPLICATE_MEETING,
+    ClaimUnit.TRAINING: ClaimRefusal.DUPLICATE_TRAINING,
+}
 
 
 def week_of(day: datetime.date) -> datetime.date:
@@ -121,12 +126,7 @@ def check_claim(
         if session_id and session_id in ctx.claimed_sessions:
             problems.append(problem(ClaimRefusal.DUPLICATE_MEETING, date_field, **names))
         elif not session_id and (unit, period) in ctx.taken:
-            code = {
-                ClaimUnit.WEEK: ClaimRefusal.DUPLICATE_WEEK,
-                ClaimUnit.MEETING: ClaimRefusal.DUPLICATE_MEETING,
-                ClaimUnit.TRAINING: ClaimRefusal.DUPLICATE_TRAINING,
-            }[unit]
-            problems.append(problem(code, date_field, week=_d(period), **names))
+            problems.append(problem(DUPLICATE[unit], date_field, week=_d(period), **names))
     if unit == ClaimUnit.TRAINING:
         if live and ctx.training_claims >= ctx.rate_card.training_cap:
             problems.append(
@@ -354,15 +354,8 @@ def submit_claim(
                     submitted_at=timezone.now(),
                 )
         except IntegrityError as exc:
-            code = (
-                ClaimRefusal.DUPLICATE_WEEK
-                if unit == ClaimUnit.WEEK
-                else ClaimRefusal.DUPLICATE_MEETING
-                if unit == ClaimUnit.MEETING
-                else ClaimRefusal.DUPLICATE_TRAINING
-            )
             raise ReimbursementError.of(
-                code, "claim_date", week=_d(period), date=_d(claimed_date)
+                DUPLICATE[unit], "claim_date", week=_d(period), date=_d(claimed_date)
             ) from exc
         claim.sessions.set(held)
     return claim

@@ -21,6 +21,7 @@ from reimbursement import claims, runs
 from reimbursement.models import BudgetAllocation, Claim, PaymentRun
 from schemes.models import Enrolment, Scheme
 from schemes.presets import financial_year_start
+from schemes.rules import add_months
 
 DEMO_MENTOR = "mentor@example.org"
 COORDINATOR = "coordinator@example.org"
@@ -34,7 +35,7 @@ def build(rng: random.Random, today: datetime.date) -> None:
     for quarter, amount in enumerate(ALLOCATIONS):
         BudgetAllocation.objects.create(
             scheme=scheme,
-            quarter_start=_add_months(year, 3 * quarter),
+            quarter_start=add_months(year, 3 * quarter),
             amount=amount,
             note="Initial fair shares allocation" if quarter == 0 else "Adjusted to spend",
         )
@@ -95,11 +96,6 @@ def _claims_this_month(scheme: Scheme, today: datetime.date) -> None:
             )
         except claims.ReimbursementError:
             continue  # a week the history already holds
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
 
 
 def counts() -> dict[str, int]:

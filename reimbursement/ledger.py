@@ -45,16 +45,14 @@ from reimbursement.models import (
 )
 from schemes.models import ClaimKind, Enrolment, EnrolmentStatus, ParticipantRole, RateCard, Scheme
 from schemes.models import ClaimUnit as SchemeUnit
+from schemes.presets import financial_year_start
 
 ZERO = Decimal("0.00")
 YEAR_STARTS_IN = 4  # April
 
 
 # the financial year -------------------------------------------------------------------------------
-def financial_year_of(day: datetime.date) -> datetime.date:
-    """1 April of the financial year ``day`` falls in."""
-    year = day.year if day.month >= YEAR_STARTS_IN else day.year - 1
-    return datetime.date(year, YEAR_STARTS_IN, 1)
+financial_year_of = financial_year_start  # 1 April of the financial year a day falls in
 
 
 def year_end_of(year_start: datetime.date) -> datetime.date:

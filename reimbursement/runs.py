@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from mentoring.models import Organisation, Person, Role, User
+from mentoring.models import Organisation, Person, ProfessionalRegistration, Role, User
 from mentoring.notifications import notify
 from mentoring.scoping import organisation_q
 from reimbursement.errors import ReimbursementError, RunRefusal, problem
@@ -81,9 +81,7 @@ def schemes_paid_by(organisation: Organisation) -> QuerySet[Scheme]:
 
 def payer_of(scheme: Scheme) -> Organisation | None:
     card = getattr(scheme, "rate_card", None)
-    if card is None:
-        return None
-    return card.paid_by or scheme.owner
+    return card.paying_organisation if card is not None else None
 
 
 def paying_organisations() -> QuerySet[Organisation]:
@@ -159,8 +157,6 @@ def _insert_items(run: PaymentRun, scheme_ids: list[int], last_day: datetime.dat
 
 
 def _tables() -> dict[str, str]:
-    from mentoring.models import ProfessionalRegistration
-
     models = {
         "line": PaymentLine,
         "item": PaymentItem,

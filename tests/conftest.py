@@ -182,21 +182,16 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory):
-    """A real ``celery worker`` in a subprocess, on the test database and the test broker.
-
-    Started by the first test that asks for it, stopped at the end of the session (before the test
-    database is dropped). It sends e-mail to files in ``mail_dir``, one file per message.
-    """
+def start_worker(root: Path, *, name: str, env: dict | None = None, args=()) -> WorkerProcess:
+    """A ``celery worker`` subprocess on the test database and broker, its log and mail in
+    ``root``; ``env`` and ``args`` add to (or override) its environment and command line."""
     redis_url = require_redis()
     require_postgresql()
     from django.db import connection
 
-    root = tmp_path_factory.mktemp("celery-worker")
     mail_dir = root / "mail"
     mail_dir.mkdir()
-    env = {
+    environment = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "mentoring.settings",
         "DATABASE_URL": _database_url(connection.settings_dict),
@@ -205,6 +200,7 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         "EMAIL_URL": f"filemail:///{mail_dir}",  # four slashes: an absolute path
         "VAR_DIR": str(root / "var"),
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
     command = [
         sys.executable,
@@ -219,25 +215,36 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         "--without-mingle",
         "--without-heartbeat",
         "--loglevel=INFO",
-        f"--hostname=pytest-{os.getpid()}@%h",
+        f"--hostname={name}-{os.getpid()}@%h",
+        *args,
     ]
     log_path = root / "worker.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
             cwd=BASE_DIR,
-            env=env,
+            env=environment,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
-    worker = WorkerProcess(process=process, mail_dir=mail_dir, log_path=log_path)
+    return WorkerProcess(process=process, mail_dir=mail_dir, log_path=log_path)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory):
+    """A real ``celery worker`` in a subprocess, on the test database and the test broker.
+
+    Started by the first test that asks for it, stopped at the end of the session (before the test
+    database is dropped). It sends e-mail to files in ``mail_dir``, one file per message.
+    """
+    worker = start_worker(tmp_path_factory.mktemp("celery-worker"), name="pytest")
     try:
         _wait_until_ready(worker)
         yield worker
     finally:
-        _stop(process)
+        _stop(worker.process)
 
 
 @pytest.fixture

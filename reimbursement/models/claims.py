@@ -136,7 +136,3 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"{self.get_unit_display()} {self.period_start:%d %b %Y} — {self.person}"
-
-    @property
-    def is_decided(self) -> bool:
-        return self.status != ClaimStatus.SUBMITTED

@@ -62,8 +62,9 @@ class RateCard(models.Model):
         return f"Rate card of {self.scheme}"
 
     @property
-    def paying_organisation_id(self) -> int:
-        return self.paid_by_id or self.scheme.owner_id
+    def paying_organisation(self):
+        """The organisation whose payment function pays this scheme's mentors."""
+        return self.paid_by or self.scheme.owner
 
     def rate_on(self, kind: str, on_date: datetime.date) -> "Rate | None":
         """The rate in force for ``kind`` on ``on_date`` (uses prefetched ``rates`` if there)."""

@@ -11,8 +11,6 @@ and the queue is purged when the test ends.
 import datetime
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from decimal import Decimal
@@ -29,14 +27,10 @@ from reimbursement.models import Claim, ClaimStatus, PaymentItem, PaymentLine, P
 from reimbursement.tasks import build_payment_run
 from schemes.models import ClaimKind
 from tests.conftest import (
-    BASE_DIR,
     WORKER_START_TIMEOUT_SECONDS,
     WorkerProcess,
-    _database_url,
-    _die_with_parent,
     _stop,
-    require_postgresql,
-    require_redis,
+    start_worker,
 )
 from tests.reimbursement.scene import ClaimScene
 
@@ -68,56 +62,19 @@ def wait_for(condition, what: str, worker: WorkerProcess, timeout: float = TIMEO
 @pytest.fixture
 def killable_worker(django_db_setup, celery_broker, tmp_path):
     """A Celery worker of this test's own, consuming only ``QUEUE``, with the build's pause."""
-    redis_url = require_redis()
-    require_postgresql()
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_SETTINGS_MODULE": "mentoring.settings",
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "VAR_DIR": str(tmp_path / "var"),
-        "PYTHONUNBUFFERED": "1",
-        "PAYMENT_RUN_BUILD_PAUSE_SECONDS": str(PAUSE_SECONDS),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "mentoring",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "--loglevel=INFO",
-        f"--queues={QUEUE}",
-        f"--hostname=killed-{os.getpid()}@%h",
-    ]
-    log_path = tmp_path / "worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
-        )
-    worker = WorkerProcess(process=process, mail_dir=mail_dir, log_path=log_path)
+    worker = start_worker(
+        tmp_path,
+        name="killed",
+        env={"PAYMENT_RUN_BUILD_PAUSE_SECONDS": str(PAUSE_SECONDS)},
+        args=[f"--queues={QUEUE}"],
+    )
     try:
         answer = ping.apply_async(queue=QUEUE)
         wait_for(answer.ready, "answering a ping", worker, WORKER_START_TIMEOUT_SECONDS)
         assert answer.get(timeout=5) == "pong"
         yield worker
     finally:
-        _stop(process)
+        _stop(worker.process)
         purge(QUEUE)
 
 

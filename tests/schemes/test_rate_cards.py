@@ -51,6 +51,6 @@ def test_a_new_rate_applies_from_its_date(schemes):
 
 def test_the_scheme_owner_pays_unless_another_organisation_is_named(schemes):
     card = schemes["gp"].rate_card
-    assert card.paying_organisation_id == schemes["gp"].owner_id
+    assert card.paying_organisation == schemes["gp"].owner
     card.paid_by = IcbFactory()
-    assert card.paying_organisation_id == card.paid_by_id
+    assert card.paying_organisation == card.paid_by
