@@ -23,6 +23,7 @@ from mentoring.exports import csv_response
 from mentoring.models import (
     FocusArea,
     Invitation,
+    JobRun,
     Notification,
     Organisation,
     Person,
@@ -567,22 +568,79 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("subject", "recipient", "kind", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "kind")
-    search_fields = ("recipient__email", "subject", "about")
+    """What was sent to whom, for support: coordinators see the messages about the schemes of
+    their organisations (and below), read-only; superusers see everything."""
+
+    list_display = ("subject", "recipient", "kind", "scheme", "status", "created_at", "sent_at")
+    list_filter = ("status", "kind", "scheme")
+    search_fields = ("recipient__email", "subject", "scheme")
     list_select_related = ("recipient",)
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    fields = (
+        "subject",
+        "summary",
+        "recipient",
+        "kind",
+        "scheme",
+        "organisation",
+        "about",
+        "period",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "read_at",
+        "digest",
+    )
+    readonly_fields = fields
 
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        q = scoping.organisation_q(request.user, prefix="organisation__")
+        return queryset if q is None else queryset.filter(q)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    """Every run of every scheduled job, newest first (the scheduled-jobs page shows the last)."""
+
+    list_display = ("job", "started_at", "finished_at", "outcome", "found", "sent")
+    list_filter = ("outcome", "job")
+    fields = (
+        "job",
+        "at",
+        "started_at",
+        "finished_at",
+        "outcome",
+        "found",
+        "sent",
+        "by_scheme",
+        "error",
+    )
+    readonly_fields = fields
+
+    def get_fields(self, request, obj=None):
+        # Other ICSs' schemes are not a coordinator's business, not even their counts.
+        if request.user.is_superuser:
+            return self.fields
+        return tuple(f for f in self.fields if f != "by_scheme")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

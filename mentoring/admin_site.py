@@ -9,6 +9,12 @@ def _import_view(request):
     return import_view(request)
 
 
+def _scheduled_jobs_view(request):
+    from mentoring.admin_jobs import scheduled_jobs_view
+
+    return scheduled_jobs_view(request)
+
+
 class MentoringAdminSite(admin.AdminSite):
     """The coordinators' admin, with the register's bulk import page beside the model pages."""
 
@@ -19,6 +25,11 @@ class MentoringAdminSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("mentoring/import/", self.admin_view(_import_view), name="mentoring_import"),
+            path(
+                "mentoring/jobs/",
+                self.admin_view(_scheduled_jobs_view),
+                name="mentoring_scheduled_jobs",
+            ),
             *super().get_urls(),
         ]
 

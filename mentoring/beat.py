@@ -1,18 +1,49 @@
-"""Every scheduled job in one place, by name, with its default time (cron: minute hour day month
-weekday). A deployment moves a job with ``SCHEDULE_<NAME>`` (the name upper-cased, dashes as
-underscores), e.g. ``SCHEDULE_RECHECK_MENTOR_ELIGIBILITY="0 3 * * *"``.
+"""Every scheduled job in one place, by name: its task, its default time (cron: minute hour day
+month weekday) and what it does in a few words (the coordinators' scheduled-jobs page shows them).
+A deployment moves a job with ``SCHEDULE_<NAME>`` (the name upper-cased, dashes as underscores),
+e.g. ``SCHEDULE_RECHECK_MENTOR_ELIGIBILITY="0 3 * * *"``.
 
-Imported by settings, so it must not import Django. Each app's tasks.py owns its jobs' code.
+Reminder jobs run every hour; each scheme's reminder plan says from which hour its reminders go
+and how long each waits, so a tick lost at 09:10 is made good at 10:10 and nothing goes twice.
+
+Imported by settings, so it must not import Django. Each app's tasks.py (and reminders.py) owns its
+jobs' code.
 """
 
 from celery.schedules import crontab
 
+REMINDER_TASK = "mentoring.tasks.run_reminder_job"
+
 JOBS = {
-    "retry-unsent-notifications": ("mentoring.tasks.retry_unsent_notifications", "*/10 * * * *"),
-    "recheck-mentor-eligibility": ("schemes.tasks.recheck_mentors", "30 2 * * *"),
+    "retry-unsent-notifications": (
+        "mentoring.tasks.retry_unsent_notifications",
+        "*/10 * * * *",
+        "Sends again any message that failed or was lost on its way to the mail server.",
+    ),
+    "send-daily-digests": (
+        "mentoring.tasks.send_daily_digests",
+        "0 7 * * *",
+        "Sends one e-mail a day to each person who chose a daily digest of their reminders.",
+    ),
+    "recheck-mentor-eligibility": (
+        "schemes.tasks.recheck_mentors",
+        "30 2 * * *",
+        "Checks every current mentor against their scheme's rules and pauses those who stopped "
+        "meeting one.",
+    ),
     # The previous month's draft payment runs, on the 1st at 06:00 (move the day with
     # SCHEDULE_BUILD_PAYMENT_RUNS, e.g. "0 6 3 * *" for the 3rd).
-    "build-payment-runs": ("reimbursement.tasks.build_payment_runs", "0 6 1 * *"),
+    "build-payment-runs": (
+        "reimbursement.tasks.build_payment_runs",
+        "0 6 1 * *",
+        "Builds last month's draft payment run for each paying organisation.",
+    ),
+    "warn-eligibility-ending": (
+        REMINDER_TASK,
+        "45 * * * *",
+        "Warns people, and their coordinators, when a licence, registration or training they "
+        "need ends within the set days.",
+    ),
 }
 
 
@@ -32,4 +63,10 @@ def cron(expression: str) -> crontab:
 
 
 def beat_schedule(times: dict[str, str]) -> dict:
-    return {name: {"task": task, "schedule": cron(times[name])} for name, (task, _) in JOBS.items()}
+    schedule = {}
+    for name, (task, _, _) in JOBS.items():
+        entry = {"task": task, "schedule": cron(times[name])}
+        if task == REMINDER_TASK:
+            entry["args"] = (name,)
+        schedule[name] = entry
+    return schedule

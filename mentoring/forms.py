@@ -15,7 +15,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.utils import timezone
 
-from mentoring.models import User
+from mentoring.models import NotificationPreference, User
 from mentoring.notifications import notify
 
 INVALID_LOGIN = "Enter a correct email address and password"
@@ -270,3 +270,39 @@ class DateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d"])
         super().__init__(**kwargs)
+
+
+class NotificationSettingsForm(forms.Form):
+    """Which optional messages a person wants e-mailed, and whether one by one or once a day."""
+
+    delivery = forms.ChoiceField(
+        label="How should we e-mail your reminders?",
+        choices=NotificationPreference.Delivery.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how we should e-mail your reminders"},
+    )
+    wanted = forms.MultipleChoiceField(
+        label="Which reminders should we e-mail you?",
+        help_text="Untick the ones you do not want by e-mail. They will still be listed on your "
+        "notifications page. Messages about your account and decisions about you are always "
+        "e-mailed.",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, preference: NotificationPreference, kinds, **kwargs):
+        codes = [kind.code for kind in kinds]
+        initial = {
+            "delivery": preference.delivery,
+            "wanted": [code for code in codes if code not in preference.muted],
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.codes = codes
+        self.fields["wanted"].choices = [(kind.code, kind.label or kind.subject) for kind in kinds]
+        if not kinds:
+            del self.fields["wanted"]
+        self.helper = form_helper("Save settings")
+
+    def muted(self) -> list[str]:
+        wanted = set(self.cleaned_data.get("wanted", []))
+        return [code for code in self.codes if code not in wanted]

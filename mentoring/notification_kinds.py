@@ -54,6 +54,19 @@ def _password_reset_link(notification):
     }
 
 
+def _digest_items(notification):
+    items = notification.items.order_by("created_at", "pk").only("subject", "summary", "link")
+    return {"items": list(items), "link_path": reverse("notifications")}
+
+
+register_kind(
+    NotificationKind(
+        code="digest",
+        subject="Your reminders from {service_name} ({count})",
+        summary="{count} reminders in one e-mail, as you chose.",
+        build_context=_digest_items,
+    )
+)
 register_kind(
     NotificationKind(
         code="invitation",

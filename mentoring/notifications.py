@@ -7,6 +7,10 @@ that fails is retried with back-off by the task and, failing that, by the beat j
 
 The one window left: a worker that dies after the mail server accepted a message and before the
 row is marked sent will send it again once the lease expires. That is the price of never losing one.
+
+People choose about the kinds that are not essential: a kind they turned off is still recorded (and
+listed on their notifications page) but never e-mailed; with a daily digest, reminders wait
+(*held*) and go together in one e-mail a day (:func:`build_digests`).
 """
 
 from collections.abc import Callable
@@ -19,10 +23,13 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from mentoring.models import Notification, User
+from mentoring.models import Notification, NotificationPreference, User
 
 Status = Notification.Status
+SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
+Delivery = NotificationPreference.Delivery
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,12 @@ class NotificationKind:
     code: str
     subject: str
     summary: str = ""
+    # Essential messages (account links, decisions about someone) cannot be turned off.
     essential: bool = True
+    # May wait for the daily digest (every non-essential kind may, and e.g. coordinators' alerts).
+    digestible: bool = False
+    # What the preferences page calls this kind, e.g. "Reminders to write your reflection".
+    label: str = ""
     build_context: Callable[[Notification], dict] | None = None
     # Files made at send time: (filename, content, mimetype) each, e.g. a calendar invitation.
     attachments: Callable[[Notification], list[tuple[str, str | bytes, str]]] | None = None
@@ -40,6 +52,10 @@ class NotificationKind:
     @property
     def template(self) -> str:
         return f"emails/{self.code}"
+
+    @property
+    def may_wait(self) -> bool:
+        return self.digestible or not self.essential
 
 
 KINDS: dict[str, NotificationKind] = {}
@@ -66,8 +82,14 @@ def notify(
     period: str = "",
     context: dict | None = None,
     link: str = "",
+    organisation_id: int | None = None,
+    scheme: str = "",
 ) -> Notification | None:
-    """Record a message for ``recipient`` and send it after commit; None if already claimed."""
+    """Record a message for ``recipient`` and send it after commit; None if already claimed.
+
+    ``organisation_id`` and ``scheme`` (a slug) say whose scheme it concerns, so that scheme's
+    coordinators see it among the notifications sent for their schemes.
+    """
     spec = KINDS[kind]
     context = context or {}
     fields = {"recipient_name": recipient.get_short_name(), **context}
@@ -78,15 +100,83 @@ def notify(
                 recipient=recipient,
                 about=about_key(about),
                 period=period,
-                subject=spec.subject.format(**fields, service_name=settings.SERVICE_NAME),
+                subject=Truncator(
+                    spec.subject.format(**fields, service_name=settings.SERVICE_NAME)
+                ).chars(SUBJECT_LENGTH),
                 summary=spec.summary.format(**fields, service_name=settings.SERVICE_NAME),
                 link=link,
                 context=context,
+                organisation_id=organisation_id,
+                scheme=scheme,
+                status=route(spec, preference_of(recipient)) if spec.may_wait else Status.PENDING,
             )
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: _enqueue(notification.pk))
+    if notification.status == Status.PENDING:
+        transaction.on_commit(lambda: _enqueue(notification.pk))
     return notification
+
+
+def preference_of(user: User) -> NotificationPreference:
+    """The person's choices, or the defaults (unsaved: reading never writes a row)."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )
+
+
+def route(spec: NotificationKind, preference: NotificationPreference) -> str:
+    """What happens to a new message of this kind for this person: e-mailed now, held for the
+    digest, or only listed (a kind they turned off)."""
+    if not spec.may_wait:
+        return Status.PENDING
+    if not spec.essential and spec.code in preference.muted:
+        return Status.MUTED
+    if spec.may_wait and preference.delivery == Delivery.DAILY:
+        return Status.HELD
+    return Status.PENDING
+
+
+def optional_kinds() -> list[NotificationKind]:
+    """The kinds a person may turn off, in the order the preferences page lists them."""
+    return sorted((k for k in KINDS.values() if not k.essential), key=lambda k: k.label or k.code)
+
+
+def build_digests(*, on_date=None) -> int:
+    """Gather each person's held messages into one digest e-mail for the day; the number made.
+
+    The digest's key is (person, day): a second run the same day makes none, and messages held
+    after the day's digest wait for the next day's.
+    """
+    period = (on_date or timezone.localdate()).isoformat()
+    made = 0
+    waiting = (
+        Notification.objects.filter(status=Status.HELD)
+        .values_list("recipient", flat=True)
+        .distinct()
+        .order_by()
+    )
+    for user in User.objects.filter(pk__in=list(waiting)):
+        with transaction.atomic():
+            held = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(recipient=user, status=Status.HELD)
+                .order_by("created_at", "pk")
+                .values_list("pk", flat=True)
+            )
+            if not held:
+                continue
+            digest = notify(
+                kind="digest",
+                recipient=user,
+                about=f"digest:{user.pk}",
+                period=period,
+                context={"count": len(held)},
+            )
+            if digest is None:
+                continue
+            Notification.objects.filter(pk__in=held).update(status=Status.IN_DIGEST, digest=digest)
+            made += 1
+    return made
 
 
 def _enqueue(notification_id: int) -> None:
@@ -103,6 +193,7 @@ def render(notification: Notification) -> EmailMultiAlternatives:
         "recipient": notification.recipient,
         "service_name": settings.SERVICE_NAME,
         "site_url": settings.SITE_URL.rstrip("/"),
+        "may_choose": spec.may_wait,
     }
     if spec.build_context:
         context.update(spec.build_context(notification))

@@ -17,6 +17,8 @@ GROUP_PERMISSIONS = {
         "mentoring.sector": ["view", "add", "change"],
         "mentoring.scopeofpractice": ["view", "add", "change"],
         "mentoring.focusarea": ["view", "add", "change"],
+        "mentoring.notification": ["view"],
+        "mentoring.jobrun": ["view"],
     },
     Role.FINANCE: {
         "mentoring.organisation": ["view"],

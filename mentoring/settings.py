@@ -164,7 +164,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="mentoring")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-SCHEDULE = {name: env(setting_name(name), default=default) for name, (_, default) in JOBS.items()}
+SCHEDULE = {name: env(setting_name(name), default=job[1]) for name, job in JOBS.items()}
 CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULE)
 NOTIFICATION_SEND_LEASE_SECONDS = env.int("NOTIFICATION_SEND_LEASE_SECONDS", default=600)
 

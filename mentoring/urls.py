@@ -34,6 +34,11 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     path("media/<path:path>", media.protected_media, name="protected_media"),
     path("admin/", admin.site.urls),
     path("", include("schemes.urls")),

@@ -30,6 +30,7 @@ from schemes.models import (
     LeaveKind,
     Rate,
     RateCard,
+    ReminderPlan,
     Scheme,
 )
 from schemes.rules import RULES
@@ -106,6 +107,17 @@ class IntakeInline(admin.TabularInline):
     fields = ("name", "role", "opens_on", "closes_on")
 
 
+class ReminderPlanInline(admin.StackedInline):
+    """When the scheme's reminders go out and how long each waits (the defaults until saved)."""
+
+    model = ReminderPlan
+    extra = 1
+    max_num = 1
+    can_delete = False
+    verbose_name = "reminder plan"
+    verbose_name_plural = "reminders"
+
+
 @admin.register(Scheme)
 class SchemeAdmin(ScopedAdmin):
     scope_organisation_prefixes = ("owner__",)
@@ -114,7 +126,7 @@ class SchemeAdmin(ScopedAdmin):
     search_fields = ("name", "slug", "owner__name", "owner__code")
     list_select_related = ("owner",)
     prepopulated_fields = {"slug": ("name",)}
-    inlines = (CohortInline, IntakeInline, RuleInline)
+    inlines = (CohortInline, IntakeInline, RuleInline, ReminderPlanInline)
     fieldsets = (
         (
             None,

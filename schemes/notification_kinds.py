@@ -67,3 +67,31 @@ register_kind(
         build_context=_enrolment_link,
     )
 )
+
+
+def _reminder_link(notification):
+    """The in-site page the reminder was recorded with."""
+    return {"link_path": notification.link or reverse("home")}
+
+
+register_kind(
+    NotificationKind(
+        code="eligibility_ending",
+        subject="Your mentoring on {scheme}: eligibility ends on {until}",
+        summary="Something your place on {scheme} depends on (a licence, registration or "
+        "training) ends on {until}. Renew it and update your record before then.",
+        essential=False,
+        label="Warnings that your licence, registration or training is about to end",
+        build_context=_reminder_link,
+    )
+)
+register_kind(
+    NotificationKind(
+        code="eligibility_ending_coordinator",
+        subject="{person}'s eligibility on {scheme} ends on {until}",
+        summary="{person} will no longer meet a rule of {scheme} after {until} unless their "
+        "record is updated.",
+        digestible=True,
+        build_context=_reminder_link,
+    )
+)

@@ -74,6 +74,13 @@ def schemes_visible_to(user) -> QuerySet[Scheme]:
     return Scheme.objects.all() if q is None else Scheme.objects.filter(q)
 
 
+def slugs_visible_to(user) -> set[str] | None:
+    """The short names of the schemes a coordinator sees; None for a superuser (all)."""
+    if organisation_q(user, prefix="owner__") is None:
+        return None
+    return set(schemes_visible_to(user).values_list("slug", flat=True))
+
+
 def coordinators_of(scheme: Scheme) -> QuerySet[User]:
     """Coordinators whose scope includes the scheme's owner: assigned to it or an ancestor."""
     ancestors = [int(pk) for pk in scheme.owner.path.strip("/").split("/") if pk]

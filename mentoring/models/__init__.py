@@ -1,5 +1,5 @@
 from .accounts import Invitation, Role, RoleAssignment, User
-from .notifications import Notification
+from .notifications import JobRun, Notification, NotificationPreference
 from .organisations import Organisation
 from .people import (
     FocusArea,
@@ -20,7 +20,9 @@ from .people import (
 __all__ = [
     "FocusArea",
     "Invitation",
+    "JobRun",
     "Notification",
+    "NotificationPreference",
     "Organisation",
     "Person",
     "Profession",

@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from mentoring.models import Notification
-from mentoring.notifications import mark_read
+from mentoring.forms import NotificationSettingsForm
+from mentoring.models import Notification, NotificationPreference
+from mentoring.notifications import mark_read, optional_kinds, preference_of
 
 PAGE_SIZE = 25
 
@@ -46,3 +47,23 @@ def notification_list(request):
             ),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """The person's choices: which optional reminders to e-mail, and one by one or daily."""
+    preference = preference_of(request.user)
+    form = NotificationSettingsForm(
+        request.POST if request.method == "POST" else None,
+        preference=preference,
+        kinds=optional_kinds(),
+    )
+    if request.method == "POST" and form.is_valid():
+        NotificationPreference.objects.update_or_create(
+            user=request.user,
+            defaults={"delivery": form.cleaned_data["delivery"], "muted": form.muted()},
+        )
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("notification_settings")
+    return render(request, "mentoring/notification_settings.html", {"form": form})

@@ -8,6 +8,7 @@ from .enrolment import (
     ParticipantRole,
 )
 from .rates import ClaimKind, ClaimUnit, Rate, RateCard
+from .reminders import ReminderPlan, plan_for
 from .scheme import Cohort, Intake, Scheme
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "ParticipantRole",
     "Rate",
     "RateCard",
+    "ReminderPlan",
     "Scheme",
     "Severity",
+    "plan_for",
 ]
