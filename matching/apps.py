@@ -8,7 +8,7 @@ class MatchingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from matching import demo, notification_kinds, receivers  # noqa: F401  (registers kinds)
+        from matching import demo, notification_kinds, receivers, reminders  # noqa: F401  (registers)
         from mentoring.demo import register_demo_step
         from mentoring.models import Role, WorkingRelationship
         from mentoring.roles import grant_group_permissions

@@ -197,6 +197,7 @@ class EndReason(models.TextChoices):
     CONFLICT = "conflict", "A conflict of interest came to light"
     COMPLETED = "completed", "Completed"
     COORDINATOR = "coordinator", "Ended by the coordinator"
+    NO_ANSWER = "no_answer", "The mentor did not answer in time"
 
 
 class Source(models.TextChoices):

@@ -67,5 +67,63 @@ for kind in (
         summary="{reason}",
         build_context=_admin_link("mentorship", "mentorship_id"),
     ),
+    # The scheduled reminders (matching/reminders.py) ------------------------------------------
+    NotificationKind(
+        code="proposal_unanswered",
+        subject="Please accept or decline your mentoring match on {scheme}",
+        summary="You have not yet answered your match with {others} on {scheme}. "
+        "Please answer by {deadline}.",
+        essential=False,
+        label="Reminders to answer a mentoring match",
+        build_context=_mentorship_link,
+    ),
+    NotificationKind(
+        code="proposal_lapsed",
+        subject="Your mentoring match on {scheme} has ended: it was not answered in time",
+        summary="You did not answer your match with {mentees} on {scheme} within {days} days, "
+        "so it has ended.",
+        build_context=_mentorship_link,
+    ),
+    NotificationKind(
+        code="proposal_lapsed_coordinator",
+        subject="Match not answered on {scheme}: {mentors} did not reply to {mentees}",
+        summary="{mentors} did not answer the match with {mentees} within {days} days, so it "
+        "has ended and the next choice of mentor is being offered.",
+        digestible=True,
+        build_context=_admin_link("mentorship", "mentorship_id"),
+    ),
+    NotificationKind(
+        code="proposal_unanswered_coordinator",
+        subject="Match still not answered on {scheme}: {waiting_on}",
+        summary="{waiting_on} has not answered the match of {mentors} with {mentees}, proposed "
+        "on {proposed_on}.",
+        digestible=True,
+        build_context=_admin_link("mentorship", "mentorship_id"),
+    ),
+    NotificationKind(
+        code="contact_your_mentee",
+        subject="Please contact {mentees} to arrange your first mentoring meeting",
+        summary="Get in touch with {mentees} on {scheme} and agree your first meeting.",
+        essential=False,
+        label="Reminders to contact a new mentee",
+        build_context=_mentorship_link,
+    ),
+    NotificationKind(
+        code="no_first_meeting",
+        subject="You have not yet had a first meeting with {mentees}",
+        summary="No first meeting with {mentees} on {scheme} is recorded since the match on "
+        "{proposed_on}. Please arrange one.",
+        essential=False,
+        label="Reminders when a new pair has not yet met",
+        build_context=_mentorship_link,
+    ),
+    NotificationKind(
+        code="no_first_meeting_coordinator",
+        subject="No first meeting yet on {scheme}: {mentors} and {mentees}",
+        summary="{mentors} and {mentees} were matched on {proposed_on} and have not recorded a "
+        "first meeting.",
+        digestible=True,
+        build_context=_admin_link("mentorship", "mentorship_id"),
+    ),
 ):
     register_kind(kind)

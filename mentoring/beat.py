@@ -38,6 +38,18 @@ JOBS = {
         "0 6 1 * *",
         "Builds last month's draft payment run for each paying organisation.",
     ),
+    "remind-unanswered-proposals": (
+        REMINDER_TASK,
+        "5 * * * *",
+        "Reminds whoever has not answered a proposal or a mentee's request; after the deadline, "
+        "offers the mentee their next choice and tells the coordinators.",
+    ),
+    "remind-new-mentorships": (
+        REMINDER_TASK,
+        "10 * * * *",
+        "Reminds mentors to contact a new mentee; if the pair have not met after the set days, "
+        "reminds the mentor again and tells the coordinators.",
+    ),
     "warn-eligibility-ending": (
         REMINDER_TASK,
         "45 * * * *",
