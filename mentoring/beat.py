@@ -50,11 +50,40 @@ JOBS = {
         "Reminds mentors to contact a new mentee; if the pair have not met after the set days, "
         "reminds the mentor again and tells the coordinators.",
     ),
+    "remind-employer-confirmation": (
+        REMINDER_TASK,
+        "15 * * * *",
+        "Reminds the mentee's line manager to confirm contact and protected time, and tells the "
+        "coordinators when nobody has confirmed.",
+    ),
+    "remind-pre-session-agenda": (
+        REMINDER_TASK,
+        "20 * * * *",
+        "Asks mentees for their pre-session agenda before a planned session.",
+    ),
+    "remind-post-session-forms": (
+        REMINDER_TASK,
+        "25 * * * *",
+        "After a session is held, asks the mentee for their reflection and the mentor for the "
+        "session record, if not written.",
+    ),
+    "remind-overdue-sessions": (
+        REMINDER_TASK,
+        "30 * * * *",
+        "Reminds pairs whose next session is overdue by the scheme's cadence, then tells the "
+        "coordinators.",
+    ),
     "warn-eligibility-ending": (
         REMINDER_TASK,
         "45 * * * *",
         "Warns people, and their coordinators, when a licence, registration or training they "
         "need ends within the set days.",
+    ),
+    "coordinators-weekly-digest": (
+        REMINDER_TASK,
+        "55 * * * *",
+        "Sends coordinators a weekly summary per scheme: pairs never met, overdue, the waiting "
+        "list and mentors with room.",
     ),
 }
 

@@ -13,7 +13,12 @@ class SessionsLogConfig(AppConfig):
         from matching.models import Mentorship
         from mentoring.models import Role
         from mentoring.roles import grant_group_permissions
-        from sessions_log import notification_kinds, services  # noqa: F401  (registers kinds)
+        from sessions_log import (  # noqa: F401  (registers kinds and jobs)
+            notification_kinds,
+            reminders,
+            services,
+            weekly_digest,
+        )
 
         post_save.connect(
             services.mentorship_saved,

@@ -59,3 +59,68 @@ for kind in (
     ),
 ):
     register_kind(kind)
+
+
+# --- the scheduled reminders (sessions_log.reminders) ------------------------------------------
+def _stored_link(notification):
+    """Reminders carry their link, made when they were found (``Reminder.link``)."""
+    return {"link_path": notification.link}
+
+
+for kind in (
+    NotificationKind(
+        code="employer_confirmation_reminder",
+        subject="Reminder: please confirm {mentee}'s mentoring on {scheme}",
+        summary="{mentee}'s mentoring on {scheme}: please confirm {outstanding}.",
+        essential=False,
+        label="Reminders to confirm a mentee's mentoring, as their line manager",
+        build_context=_stored_link,
+    ),
+    NotificationKind(
+        code="employer_not_confirmed",
+        subject="Not confirmed by the employer: {mentee}'s mentoring on {scheme}",
+        summary="Nobody has confirmed {outstanding} for {mentee}'s mentoring on {scheme}.",
+        digestible=True,
+        build_context=_stored_link,
+    ),
+    NotificationKind(
+        code="agenda_reminder",
+        subject="Plan your agenda for your mentoring session on {when}",
+        summary="Prepare your pre-session agenda for your session on {when}.",
+        essential=False,
+        label="Reminders to prepare your agenda before a session",
+        build_context=_stored_link,
+    ),
+    NotificationKind(
+        code="reflection_reminder",
+        subject="Reflect on your mentoring session of {day}",
+        summary="Write your reflection on your mentoring session of {day}.",
+        essential=False,
+        label="Reminders to write your reflection after a session",
+        build_context=_stored_link,
+    ),
+    NotificationKind(
+        code="session_record_reminder",
+        subject="Complete the session record for your mentoring session of {day}",
+        summary="Complete the session record of your session with {mentees} on {day}.",
+        essential=False,
+        label="Reminders to complete the session record after a session",
+        build_context=_stored_link,
+    ),
+    NotificationKind(
+        code="session_overdue",
+        subject="Your next mentoring session on {scheme} is overdue",
+        summary="Your next session with {others} was due by {due_on}. Plan it now.",
+        essential=False,
+        label="Reminders when your next mentoring session is overdue",
+        build_context=_stored_link,
+    ),
+    NotificationKind(
+        code="pair_overdue",
+        subject="Overdue: {names} on {scheme} have not met since {last_met}",
+        summary="{names}: next session due by {due_on}, {days_overdue} days overdue, none planned.",
+        digestible=True,
+        build_context=_stored_link,
+    ),
+):
+    register_kind(kind)
