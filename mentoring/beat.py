@@ -73,11 +73,26 @@ JOBS = {
         "Reminds pairs whose next session is overdue by the scheme's cadence, then tells the "
         "coordinators.",
     ),
+    "remind-unclaimed-weeks": (
+        REMINDER_TASK,
+        "35 * * * *",
+        "Reminds mentors of past weeks with a held session and no claim (schemes paid per week).",
+    ),
+    "remind-claims-cut-off": (
+        REMINDER_TASK,
+        "40 * * * *",
+        "Reminds mentors with unclaimed weeks or meetings that the month's claims close soon.",
+    ),
     "warn-eligibility-ending": (
         REMINDER_TASK,
         "45 * * * *",
         "Warns people, and their coordinators, when a licence, registration or training they "
         "need ends within the set days.",
+    ),
+    "tell-finance-runs-built": (
+        REMINDER_TASK,
+        "50 * * * *",
+        "Tells finance staff when a draft payment run is built or changes.",
     ),
     "coordinators-weekly-digest": (
         REMINDER_TASK,

@@ -10,7 +10,7 @@ class ReimbursementConfig(AppConfig):
         from mentoring.imports import register_importer
         from mentoring.models import Role
         from mentoring.roles import grant_group_permissions
-        from reimbursement import demo, notification_kinds  # noqa: F401  (registers the kinds)
+        from reimbursement import demo, notification_kinds, reminders  # noqa: F401  (registers)
         from reimbursement.imports import ClaimImporter
 
         register_importer(ClaimImporter)

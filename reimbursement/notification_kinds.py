@@ -43,3 +43,40 @@ for kind in (
     ),
 ):
     register_kind(kind)
+
+
+# reminders (reimbursement.reminders) ------------------------------------------------------------
+def _reminder_link(notification):
+    """The in-site page the reminder was recorded with (the claim form, a payment run)."""
+    return {"link_path": notification.link or "/"}
+
+
+for kind in (
+    NotificationKind(
+        code="week_unclaimed",
+        subject="You have not claimed for {how_many} of mentoring on {scheme}",
+        summary="You have not claimed for {how_many} of mentoring on {scheme}, the latest "
+        "beginning {latest}. Claim for each week you held a session.",
+        essential=False,
+        label="Reminders about weeks of mentoring you have not claimed for",
+        build_context=_reminder_link,
+    ),
+    NotificationKind(
+        code="claims_cut_off",
+        subject="Claim for your {month} mentoring by {closes}",
+        summary="You held mentoring on {scheme} in {month} and have not claimed for "
+        "{how_many} of it. Claim by {closes}.",
+        essential=False,
+        label="Reminders that the month's claims close soon",
+        build_context=_reminder_link,
+    ),
+    NotificationKind(
+        code="payment_run_built",
+        subject="Payment run {reference} is ready to review: £{amount}",
+        summary="The draft payment run {reference} of {organisation} for {month} makes "
+        "{payments}, £{amount} in all. Review it and approve it.",
+        digestible=True,
+        build_context=_reminder_link,
+    ),
+):
+    register_kind(kind)

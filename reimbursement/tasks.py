@@ -3,6 +3,7 @@ import datetime
 from celery import shared_task
 
 from mentoring.models import Organisation
+from mentoring.reminders import recorded, run_job
 from reimbursement import runs
 
 
@@ -14,7 +15,14 @@ def build_payment_runs(month: str | None = None) -> list[dict]:
     and adds only claims approved since.
     """
     period = runs.parse_month(month) if month else runs.previous_month()
-    return [_summary(outcome) for outcome in runs.build_month(period=period)]
+    with recorded("build-payment-runs") as run:
+        outcomes = [_summary(outcome) for outcome in runs.build_month(period=period)]
+        run.found = len(outcomes)
+        run.sent = sum(1 for o in outcomes if o["created"] or o["changed"])
+        run.summary = {"runs": outcomes}
+    # Finance hears of the new drafts now, not at the next hourly tick (each version once).
+    run_job("tell-finance-runs-built")
+    return outcomes
 
 
 @shared_task(acks_late=True)
