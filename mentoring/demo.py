@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -43,6 +44,7 @@ DEMO_PASSWORD = "Demo-mentoring-2026"  # noqa: S105 — printed for the demo log
 ICB_CODE = "QTS"
 OTHER_ICB_CODE = "QRV"
 TODAY = datetime.date(2026, 11, 23)
+LONDON = ZoneInfo("Europe/London")
 
 SECTORS = [
     "Acute hospital settings",
@@ -536,7 +538,20 @@ def seed_demo() -> DemoSummary:
         for step in DEMO_STEPS:
             _refresh_planner_statistics()
             step.build(random.Random(f"{SEED}-{step.name}"), TODAY)
+        _refresh_planner_statistics()
+        _remind(TODAY)
     return DemoSummary(created=True, logins=LOGINS, counts=_counts())
+
+
+def _remind(today: datetime.date) -> None:
+    """Every reminder job, once, at 09:30 on the demo's day: the notification lists and the
+    coordinators' scheduled-jobs page then show what the hourly jobs would have done (in the
+    embedded mode no Celery beat runs)."""
+    from mentoring.reminders import JOBS, run_job
+
+    at = datetime.datetime.combine(today, datetime.time(9, 30), tzinfo=LONDON)
+    for name in sorted(JOBS):
+        run_job(name, at=at)
 
 
 def _refresh_planner_statistics() -> None:
