@@ -161,7 +161,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="mentoring")
+# Parallel test processes (pytest-xdist) share one Redis: each, and the Celery worker it starts
+# (which inherits its environment), uses a queue of its own.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="mentoring") + (
+    f"-{env.str('PYTEST_XDIST_WORKER')}" if env.str("PYTEST_XDIST_WORKER", default="") else ""
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SCHEDULE = {name: env(setting_name(name), default=job[1]) for name, job in JOBS.items()}
