@@ -44,7 +44,7 @@ from matching.models import (
 )
 from matching.scoring import CONFLICTS, CRITERIA
 from mentoring import scoping
-from mentoring.admin import ScopedAdmin
+from mentoring.admin import ReadOnlyMixin, ScopedAdmin
 from schemes.models import Scheme
 
 SCHEME_SCOPE = ("scheme__owner__",)
@@ -869,7 +869,7 @@ class MentorshipAdmin(_Pages, ScopedAdmin):
 
 # conflict flags and rematch requests ------------------------------------------------------------
 @admin.register(ConflictFlag)
-class ConflictFlagAdmin(ScopedAdmin):
+class ConflictFlagAdmin(ReadOnlyMixin, ScopedAdmin):
     scope_organisation_prefixes = MENTORSHIP_SCOPE
     list_display = ("reason", "scheme", "mentorship_link", "hard", "resolution", "raised_at")
     list_filter = ("resolution", "hard", ("mentorship__scheme", admin.RelatedOnlyFieldListFilter))
@@ -898,15 +898,6 @@ class ConflictFlagAdmin(ScopedAdmin):
             return format_html('<a href="{}">Resolve (mentorship {})</a>', url, flag.mentorship_id)
         url = reverse("admin:matching_mentorship_change", args=[flag.mentorship_id])
         return format_html('<a href="{}">Mentorship {}</a>', url, flag.mentorship_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class HandledFilter(admin.SimpleListFilter):

@@ -27,9 +27,8 @@ from django.utils import timezone
 from matching.models import EndReason, Mentorship, MentorshipMember, MentorshipStatus
 from mentoring.reminders import Job, Reminder, Stale, register_job
 from schemes.models import EnrolmentStatus, ReminderPlan, Scheme, plan_for
-from schemes.reminders import schemes_at
+from schemes.reminders import Coordinators, schemes_at
 from schemes.rules import long_date
-from schemes.selectors import coordinators_of
 
 PENDING = MentorshipMember.Response.PENDING
 ACCEPTED = MentorshipMember.Response.ACCEPTED
@@ -93,18 +92,6 @@ def _active(member: MentorshipMember) -> bool:
     return member.enrolment.status == EnrolmentStatus.ACTIVE
 
 
-class _Coordinators:
-    """Each scheme's coordinators, read once per scheme and only for schemes that need them."""
-
-    def __init__(self):
-        self._by_scheme: dict[int, list] = {}
-
-    def of(self, scheme: Scheme) -> list:
-        if scheme.pk not in self._by_scheme:
-            self._by_scheme[scheme.pk] = list(coordinators_of(scheme).order_by("pk"))
-        return self._by_scheme[scheme.pk]
-
-
 def _for_member(
     mentorship: Mentorship, member: MentorshipMember, kind: str, *, then=None, **context
 ) -> Reminder:
@@ -120,7 +107,7 @@ def _for_member(
 
 
 def _for_coordinators(
-    mentorship: Mentorship, coordinators: _Coordinators, kind: str, **context
+    mentorship: Mentorship, coordinators: Coordinators, kind: str, **context
 ) -> Iterator[Reminder]:
     for coordinator in coordinators.of(mentorship.scheme):
         yield Reminder(
@@ -143,7 +130,7 @@ def find_unanswered_proposals(at: datetime.datetime, scheme: str | None) -> Iter
     answer "by" a day already past (a run that was late by days)."""
     today = timezone.localdate(at)
     waiting = Exists(MentorshipMember.objects.filter(mentorship=OuterRef("pk"), response=PENDING))
-    coordinators = _Coordinators()
+    coordinators = Coordinators()
     for mentorship in _never_met(
         schemes_at(at, scheme), today, lambda plan: plan.answer_reminder_days, Q(waiting)
     ):
@@ -229,7 +216,7 @@ def find_new_mentorships(at: datetime.datetime, scheme: str | None) -> Iterator[
     mentor_accepted = Exists(
         MentorshipMember.objects.filter(mentorship=OuterRef("pk"), role="mentor", response=ACCEPTED)
     )
-    coordinators = _Coordinators()
+    coordinators = Coordinators()
     for mentorship in _never_met(
         schemes_at(at, scheme),
         today,

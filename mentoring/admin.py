@@ -52,6 +52,19 @@ def scope_filter(user, organisation_prefixes=(), person_fields=()) -> Q | None:
     return reduce(or_, filters)
 
 
+class ReadOnlyMixin:
+    """Records kept as they were made: viewed in the admin, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedMixin:
     """Limits rows and foreign-key choices to the coordinator's scope, for admins and inlines."""
 
@@ -567,7 +580,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """What was sent to whom, for support: coordinators see the messages about the schemes of
     their organisations (and below), read-only; superusers see everything."""
 
@@ -599,18 +612,9 @@ class NotificationAdmin(admin.ModelAdmin):
         q = scoping.organisation_q(request.user, prefix="organisation__")
         return queryset if q is None else queryset.filter(q)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(JobRun)
-class JobRunAdmin(admin.ModelAdmin):
+class JobRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Every run of every scheduled job, newest first (the scheduled-jobs page shows the last)."""
 
     list_display = ("job", "started_at", "finished_at", "outcome", "found", "sent")
@@ -633,15 +637,6 @@ class JobRunAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return self.fields
         return tuple(f for f in self.fields if f != "by_scheme")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def person_link(person: Person) -> str:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from mentoring import scoping
-from mentoring.admin import ScopedAdmin
+from mentoring.admin import ReadOnlyMixin, ScopedAdmin
 from mentoring.models import Organisation, Role
 from schemes import services
 from schemes.errors import SchemeError
@@ -556,7 +556,7 @@ class EnrolmentAdmin(ScopedAdmin):
 
 
 @admin.register(EligibilityCheck)
-class EligibilityCheckAdmin(ScopedAdmin):
+class EligibilityCheckAdmin(ReadOnlyMixin, ScopedAdmin):
     """The stored checks decisions rest on: who was checked, when, by whom, and every result."""
 
     scope_organisation_prefixes = SCHEME_SCOPE
@@ -590,15 +590,6 @@ class EligibilityCheckAdmin(ScopedAdmin):
     @admin.display(description="Results")
     def result_table(self, check):
         return verdict_table(check.results)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # rate cards -------------------------------------------------------------------------------------

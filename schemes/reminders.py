@@ -3,10 +3,20 @@ the eligibility warnings (the job ``warn-eligibility-ending``)."""
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
-from schemes.models import ReminderPlan, Scheme
+from mentoring.reminders import Job, Reminder, register_job
+from schemes.models import (
+    EligibilityCheck,
+    Enrolment,
+    ParticipantRole,
+    ReminderPlan,
+    Scheme,
+    plan_for,
+)
+from schemes.selectors import coordinators_of
 
 
 def local_moment(at: datetime.datetime) -> datetime.datetime:
@@ -42,14 +52,20 @@ def schemes_at(
     return chosen
 
 
-# warn-eligibility-ending ------------------------------------------------------------------------
-# (Imported here, not at the top, so the shared part above stays as it is.)
-from django.db.models import OuterRef, Subquery  # noqa: E402
-from django.urls import reverse  # noqa: E402
+class Coordinators:
+    """Each scheme's coordinators, read once per scheme, and only for schemes where someone is
+    told: a finder's queries grow with schemes, never with rows."""
 
-from mentoring.reminders import Job, Reminder, register_job  # noqa: E402
-from schemes.models import EligibilityCheck, Enrolment, ParticipantRole, plan_for  # noqa: E402
-from schemes.selectors import coordinators_of  # noqa: E402
+    def __init__(self):
+        self._by_scheme: dict[int, list] = {}
+
+    def of(self, scheme: Scheme) -> list:
+        if scheme.pk not in self._by_scheme:
+            self._by_scheme[scheme.pk] = list(coordinators_of(scheme).order_by("pk"))
+        return self._by_scheme[scheme.pk]
+
+
+# warn-eligibility-ending ------------------------------------------------------------------------
 
 # What a rule's result rests on, in the warning's words; any other rule is named by its title.
 ENDING = {
@@ -134,11 +150,9 @@ def find_eligibility_ending(at: datetime.datetime, scheme_slug: str | None):
         ).values_list("pk", "results")
     )
     by_pk = {s.pk: s for s in schemes}
-    coordinators: dict[int, list] = {}
+    coordinators = Coordinators()
     for enrolment in enrolments:
         scheme = by_pk[enrolment.scheme_id]
-        if scheme.pk not in coordinators:
-            coordinators[scheme.pk] = list(coordinators_of(scheme).order_by("pk"))
         until = enrolment.eligible_until
         person = enrolment.person
         results_ = results.get(enrolment.latest_check, [])
@@ -158,7 +172,7 @@ def find_eligibility_ending(at: datetime.datetime, scheme_slug: str | None):
             link=reverse("my_details"),
             scheme=scheme,
         )
-        for coordinator in coordinators[scheme.pk]:
+        for coordinator in coordinators.of(scheme):
             yield Reminder(
                 kind="eligibility_ending_coordinator",
                 recipient=coordinator,

@@ -29,8 +29,7 @@ from matching.models import OPEN_MENTORSHIP, Mentorship, MentorshipKind, Mentors
 from mentoring.models import RelationshipKind, WorkingRelationship
 from mentoring.reminders import Job, Reminder, register_job
 from schemes.models import EnrolmentStatus, ParticipantRole, Scheme, plan_for
-from schemes.reminders import schemes_at
-from schemes.selectors import coordinators_of
+from schemes.reminders import Coordinators, schemes_at
 from sessions_log import cadence
 from sessions_log.models import (
     Attendance,
@@ -79,18 +78,6 @@ def _members() -> Prefetch:
             "-role", "pk"
         ),
     )
-
-
-class _Coordinators:
-    """Each scheme's coordinators, looked up once per scheme and only when someone is told."""
-
-    def __init__(self):
-        self._by_scheme: dict[int, list] = {}
-
-    def of(self, scheme: Scheme) -> list:
-        if scheme.pk not in self._by_scheme:
-            self._by_scheme[scheme.pk] = list(coordinators_of(scheme).order_by("pk"))
-        return self._by_scheme[scheme.pk]
 
 
 def _by_pk(schemes: list[Scheme]) -> dict[int, Scheme]:
@@ -153,7 +140,7 @@ def find_employer_confirmations(
         .filter(kind=RelationshipKind.LINE_MANAGER, supervisee__in=mentee_people)
         .values_list("supervisee_id", flat=True)
     )
-    coordinators = _Coordinators()
+    coordinators = Coordinators()
     for mentorship in mentorships:
         scheme = schemes[mentorship.scheme_id]
         days = plan_for(scheme).employer_confirmation_days
@@ -433,7 +420,7 @@ def find_overdue_sessions(at: datetime.datetime, scheme_slug: str | None) -> Ite
             starts_at__gte=at,
         ).values_list("mentorship_id", flat=True)
     )
-    coordinators = _Coordinators()
+    coordinators = Coordinators()
     for due in dues:
         mentorship = due.mentorship
         if mentorship.pk in planned:

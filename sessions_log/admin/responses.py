@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from mentoring.admin import ScopedAdmin
+from mentoring.admin import ReadOnlyMixin, ScopedAdmin
 from mentoring.exports import csv_response
 from sessions_log import responses, visibility
 from sessions_log.models import FormResponse
@@ -43,7 +43,7 @@ def _scheme(response: FormResponse):
 
 
 @admin.register(FormResponse)
-class FormResponseAdmin(ScopedAdmin):
+class FormResponseAdmin(ReadOnlyMixin, ScopedAdmin):
     scope_organisation_prefixes = SCOPE
     list_display = (
         "form_title",
@@ -78,15 +78,6 @@ class FormResponseAdmin(ScopedAdmin):
     readonly_fields = fields
     exclude = CONTENT_FIELDS
     actions = ("download_csv",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def lookup_allowed(self, lookup, value, request=None):
         """No filtering by answers: ``?answers__…`` would tell, row by row, what they say."""

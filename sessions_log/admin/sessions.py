@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from matching.models import Mentorship, MentorshipMember
 from mentoring import scoping
-from mentoring.admin import ScopedAdmin
+from mentoring.admin import ReadOnlyMixin, ScopedAdmin
 from schemes.models import Scheme
 from sessions_log import cadence, services
 from sessions_log.errors_sessions import SessionError
@@ -253,7 +253,7 @@ class MentoringSessionAdmin(ScopedAdmin):
 
 
 @admin.register(EmployerConfirmation)
-class EmployerConfirmationAdmin(ScopedAdmin):
+class EmployerConfirmationAdmin(ReadOnlyMixin, ScopedAdmin):
     """Which line managers have confirmed first contact and protected time — dates only."""
 
     scope_organisation_prefixes = MENTORSHIP_SCOPE
@@ -292,15 +292,6 @@ class EmployerConfirmationAdmin(ScopedAdmin):
             .get_queryset(request)
             .prefetch_related(Prefetch("mentorship__members", queryset=members))
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Mentorship", ordering="mentorship_id")
     def mentorship_name(self, confirmation):
