@@ -268,3 +268,20 @@ def test_finding_endings_takes_the_same_queries_for_many_enrolments(
         found = list(find_eligibility_ending(london("2026-12-11T09:45"), None))
 
     assert len(found) == 12
+
+
+def test_a_mentor_who_turned_the_warning_off_is_not_e_mailed_and_the_coordinator_still_is(
+    scene, django_capture_on_commit_callbacks
+):
+    from mentoring.models import Notification, NotificationPreference
+
+    mona = scene.mentor("mona@example.nhs.uk", licence_until=LICENCE_ENDS)
+    NotificationPreference.objects.create(user=mona.person.user, muted=["eligibility_ending"])
+
+    assert due_at(JOB, "2026-12-11T09:45") == [("eligibility_ending_coordinator", COORDINATOR)]
+    with django_capture_on_commit_callbacks(execute=True):
+        told = run(JOB, "2026-12-11T09:45")
+
+    assert [m.to for m in mail.outbox] == [[COORDINATOR]]
+    muted = next(n for n in told if n.kind == "eligibility_ending")
+    assert muted.status == Notification.Status.MUTED  # still listed on her notifications page
