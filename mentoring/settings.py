@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "matching",
     "sessions_log",
     "reimbursement",
+    "reporting",
 ]
 
 MIDDLEWARE = [
