@@ -45,4 +45,5 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("sessions_log.urls")),
     path("", include("reimbursement.urls")),
+    path("", include("reporting.urls")),
 ]
