@@ -94,6 +94,12 @@ JOBS = {
         "50 * * * *",
         "Tells finance staff when a draft payment run is built or changes.",
     ),
+    "send-scheme-returns": (
+        REMINDER_TASK,
+        "0 * * * *",
+        "Tells each scheme's coordinators on the scheme's chosen day that last month's monitoring "
+        "return is ready, and in April and October the six-monthly report where the scheme asks.",
+    ),
     "coordinators-weekly-digest": (
         REMINDER_TASK,
         "55 * * * *",

@@ -8,3 +8,5 @@ class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "Reports"
 
+    def ready(self):
+        from reporting import notification_kinds, reminders  # noqa: F401  (registers)

@@ -104,6 +104,20 @@ class ReminderPlan(models.Model):
         ],
     )
 
+    monthly_return_day = models.PositiveSmallIntegerField(
+        "send the monthly return on (day of the month)",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text="1 to 28. The previous month's monitoring return is sent to coordinators on "
+        "this day, from the hour above.",
+    )
+    six_monthly_reports = models.BooleanField(
+        "host organisations send six-monthly reports",
+        default=False,
+        help_text="On the monthly return's day in April and October the coordinators are also "
+        "sent the report of the previous six months (October to March, April to September).",
+    )
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -112,6 +126,10 @@ class ReminderPlan(models.Model):
             models.CheckConstraint(
                 condition=models.Q(answer_deadline_days__gt=models.F("answer_reminder_days")),
                 name="reminder_plan_deadline_after_reminder",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly_return_day__gte=1, monthly_return_day__lte=28),
+                name="reminder_plan_return_day_range",
             ),
         ]
 
