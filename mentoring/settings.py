@@ -92,6 +92,13 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT compiles any plan it costs above 500,000: 2–3 s spent compiling report and
+    # export queries that run in a tenth of that (docs/performance.md). This is a web
+    # application's load, short queries, which JIT does not pay for.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=" + (
+        "on" if env.bool("POSTGRES_JIT", default=False) else "off"
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -520,12 +520,15 @@ class ConfidenceBar(NamedTuple):
     end: Value
 
 
-def confidence_chart_data(scheme, period: Period) -> list[ConfidenceBar]:
+def confidence_chart_data(
+    scheme, period: Period, sections: list[Section] | None = None
+) -> list[ConfidenceBar]:
     """The mean confidence at baseline and at the end of the programme, per question, from the
-    same (suppressed) figures as :func:`evaluation`."""
+    same (suppressed) figures as :func:`evaluation` — ``sections`` when the caller has them
+    already, so the evaluation's queries run once."""
     figures = {
         figure.code: figure.value
-        for section in evaluation(scheme, period)
+        for section in (sections if sections is not None else evaluation(scheme, period))
         for figure in section.figures
     }
     return [
@@ -559,15 +562,25 @@ def free_text(scheme, period: Period) -> list[tuple[str, str]]:
         responses.alias(may_quote=_words(MAY_QUOTE["key"]))
         .filter(may_quote="yes")
         .select_related("template")
-        .only("answers", "template__kind", "template__questions")
+        .only("answers", "template_id", "template__kind", "template__questions")
     )
     found: list[tuple[int, int, str, str]] = []
+    long_questions: dict[int, tuple[int, list[tuple[int, str, str]]]] = {}
     for response in quotable:
-        survey = SURVEYS.index(response.template.kind)
-        questions = response.template.questions
-        by_key = {q["key"]: q for q in questions}
-        for position, question in enumerate(questions):
-            text = response.answers.get(question["key"])
-            if question["type"] == "long_text" and isinstance(text, str) and text.strip():
-                found.append((survey, position, _label(question, by_key), text.strip()))
+        if response.template_id not in long_questions:  # a template's questions, read once
+            questions = response.template.questions
+            by_key = {q["key"]: q for q in questions}
+            long_questions[response.template_id] = (
+                SURVEYS.index(response.template.kind),
+                [
+                    (position, q["key"], _label(q, by_key))
+                    for position, q in enumerate(questions)
+                    if q["type"] == "long_text"
+                ],
+            )
+        survey, asked = long_questions[response.template_id]
+        for position, key, label in asked:
+            text = response.answers.get(key)
+            if isinstance(text, str) and text.strip():
+                found.append((survey, position, label, text.strip()))
     return [(label, text) for _, _, label, text in sorted(found)]

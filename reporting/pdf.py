@@ -134,10 +134,10 @@ def spend_chart(year: ledgers.Ledger) -> Chart:
     )
 
 
-def confidence_chart(scheme: Scheme, period: Period) -> Chart:
+def confidence_chart(scheme: Scheme, period: Period, sections=None) -> Chart:
     return before_after_chart(
         f"Confidence before and after, {period.label}",
-        surveys.confidence_chart_data(scheme, period),
+        surveys.confidence_chart_data(scheme, period, sections),
     )
 
 
@@ -153,15 +153,16 @@ def report_pdf_for(scheme: Scheme, period: Period) -> bytes:
     """The whole report of ``scheme`` for ``period``, read from the database."""
 
     year = ledger_of(scheme, period)
+    evaluation = surveys.evaluation(scheme, period)
     return report_pdf(
         scheme,
         period,
         monitoring.monitoring_return(scheme, period),
-        evaluation=surveys.evaluation(scheme, period),
+        evaluation=evaluation,
         charts=[activity_chart(scheme, period)],
         ledger=year,
         ledger_chart=spend_chart(year) if year is not None else None,
-        evaluation_charts=[confidence_chart(scheme, period)],
+        evaluation_charts=[confidence_chart(scheme, period, evaluation)],
         free_text=surveys.free_text(scheme, period),
     )
 

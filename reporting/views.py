@@ -24,6 +24,9 @@ from reporting.forms import PeriodForm
 from schemes.models import Scheme
 from schemes.selectors import schemes_visible_to
 
+# The evaluation page lists this many quotable answers; the PDF has them all.
+QUOTES_ON_THE_PAGE = 100
+
 
 def may_report(user) -> bool:
     return user.is_superuser or roles.is_coordinator(user)
@@ -149,14 +152,18 @@ def scheme_evaluation(request, slug):
     period = form.period
     context = {"scheme": scheme, "form": form, "period": period, "presets": _presets()}
     if period is not None:
+        sections = evaluation.evaluation(scheme, period)
+        quotes = evaluation.free_text(scheme, period)
         context.update(
             {
                 "query": period_query(period),
-                "sections": evaluation.evaluation(scheme, period),
-                "free_text": evaluation.free_text(scheme, period),
+                "sections": sections,
+                "free_text": quotes[:QUOTES_ON_THE_PAGE],
+                "quotes": len(quotes),
+                "quotes_on_the_page": QUOTES_ON_THE_PAGE,
                 "confidence_chart": charts.before_after_chart(
                     f"Confidence before and after, {period.label}",
-                    evaluation.confidence_chart_data(scheme, period),
+                    evaluation.confidence_chart_data(scheme, period, sections),
                 ),
             }
         )
