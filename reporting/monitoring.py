@@ -45,7 +45,9 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Value,
 )
@@ -171,15 +173,17 @@ class _Counted:
             counts[f"{self.code}__both"] = Count("pk", filter=self.where & self.link.q())
         return counts
 
-    def records(self, row: dict, scheme_id: int) -> str:
+    def records(self, row: dict, scheme_id: int, own: str) -> str:
+        """The admin's list where it lists exactly the rows counted, else ``own``: the report's
+        own list of them (:func:`records_of`), exact by construction."""
         if self.link is None:
-            return ""
+            return own
         agree = self.same or (
             row.get(self.code, 0)
             == row.get(f"{self.code}__listed", 0)
             == row.get(f"{self.code}__both", 0)
         )
-        return self.link.path(scheme_id) if agree else ""
+        return self.link.path(scheme_id) if agree else own
 
 
 # the period's edges -------------------------------------------------------------------------------
@@ -424,6 +428,7 @@ def monitoring_returns(schemes: Iterable[Scheme], period: Period) -> dict[int, l
         session_counts,
     )
     cohorts = _cohorts(scheme_ids, edges)
+    slugs = {scheme.pk: scheme.slug for scheme in schemes}
     returns = {}
     for scheme_id in scheme_ids:
         rows = (
@@ -436,18 +441,87 @@ def monitoring_returns(schemes: Iterable[Scheme], period: Period) -> dict[int, l
             (enrolment_counts, mentorship_counts, session_counts), rows, strict=True
         ):
             for c in counted:
-                figures[c.code] = (row.get(c.code, 0), c.records(row, scheme_id))
+                own = records_path(slugs[scheme_id], c.code, period)
+                figures[c.code] = (row.get(c.code, 0), c.records(row, scheme_id, own))
         figures[mean_of] = (
             _one_place(rows[0].get(mean_of)),
             figures["mentors_with_clinical_sessions"][1],
         )
-        returns[scheme_id] = _sections(figures, cohorts.get(scheme_id, []))
+        returns[scheme_id] = _sections(
+            figures,
+            cohorts.get(scheme_id, []),
+            lambda code, s=slugs[scheme_id]: records_path(s, code, period),
+        )
     return returns
 
 
 def monitoring_return(scheme: Scheme, period: Period) -> list[Section]:
     """One scheme's monitoring return for ``period``."""
     return monitoring_returns([scheme], period)[scheme.pk]
+
+
+# the records behind a figure ----------------------------------------------------------------------
+def _cohort_code(slug: str) -> str:
+    return f"mentees_supported_cohort_{slug.replace('-', '_')}"
+
+
+def records_path(slug: str, code: str, period: Period) -> str:
+    query = urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
+    return f"{reverse('scheme_figure_records', args=[slug, code])}?{query}"
+
+
+# What a figure's records are (the records page draws each its own way).
+ENROLMENT_RECORDS, MENTORSHIP_RECORDS, SESSION_RECORDS = "enrolments", "mentorships", "sessions"
+
+
+def records_of(scheme: Scheme, period: Period, code: str) -> tuple[str, QuerySet] | None:
+    """What a figure of the return counted, as a queryset of enrolments, mentorships or sessions,
+    filtered by the very conditions that counted them; None for a code the return has not."""
+    edges = _Edges(period.start, period.end)
+    people = ("person__user", "cohort")
+    if code == "mentors_clinical_sessions_mean":
+        code = "mentors_with_clinical_sessions"
+    for counted in _enrolment_counts(edges):
+        if counted.code == code:
+            return ENROLMENT_RECORDS, _enrolments_of(scheme).filter(counted.where).select_related(
+                *people
+            )
+    cohort = next((c for c in scheme.cohorts.all() if _cohort_code(c.slug) == code), None)
+    if cohort is not None:
+        _, met_then = _mentee_memberships(edges)
+        supported = Q(role=MENTEE, cohort=cohort) & edges.on_register() & Exists(met_then)
+        return ENROLMENT_RECORDS, _enrolments_of(scheme).filter(supported).select_related(*people)
+    members = Prefetch(
+        "members",
+        queryset=MentorshipMember.objects.select_related("enrolment__person__user").order_by(
+            "-role", "pk"
+        ),
+    )
+    for counted in _mentorship_counts(edges):
+        if counted.code == code:
+            mentorships = Mentorship.objects.filter(scheme=scheme).filter(counted.where)
+            return MENTORSHIP_RECORDS, mentorships.prefetch_related(members).order_by(
+                "created_at", "pk"
+            )
+    for counted in _session_counts(edges):
+        if counted.code == code:
+            sessions = MentoringSession.objects.filter(
+                mentorship__scheme=scheme,
+                starts_at__gte=edges.from_time,
+                starts_at__lt=edges.until_time,
+            ).filter(counted.where)
+            return SESSION_RECORDS, sessions.prefetch_related(
+                Prefetch("mentorship__members", queryset=members.queryset)
+            ).order_by("starts_at", "pk")
+    return None
+
+
+def _enrolments_of(scheme: Scheme) -> QuerySet:
+    return (
+        Enrolment.objects.filter(scheme=scheme)
+        .alias(first_trained_on=_first_trained_on())
+        .order_by("person__user__last_name", "person__user__first_name", "pk")
+    )
 
 
 def _one_place(mean) -> Decimal | None:
@@ -460,7 +534,7 @@ def _one_place(mean) -> Decimal | None:
 ON_REGISTER = "joined on or before the last day of the period and not left by then"
 
 
-def _sections(values: dict[str, tuple], cohorts: list[dict]) -> list[Section]:
+def _sections(values: dict[str, tuple], cohorts: list[dict], own) -> list[Section]:
     def figure(section, code, label, kind, definition, source=""):
         value, records = values[code]
         return Figure(section, code, label, kind, value, definition, source, records)
@@ -558,12 +632,13 @@ def _sections(values: dict[str, tuple], cohorts: list[dict]) -> list[Section]:
             mentees.append(
                 Figure(
                     MENTEES,
-                    f"mentees_supported_cohort_{cohort['slug'].replace('-', '_')}",
+                    _cohort_code(cohort["slug"]),
                     f"Mentees supported: {cohort['name']}",
                     AT_END,
                     cohort["supported"],
                     f"Of the mentees supported on the last day of the period, those in the "
                     f"cohort “{cohort['name']}” (their cohort today).",
+                    records=own(_cohort_code(cohort["slug"])),
                 )
             )
         mentees.append(

@@ -11,6 +11,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -172,6 +173,51 @@ def scheme_evaluation(request, slug):
 
 def _status(form: PeriodForm) -> int:
     return 400 if form.is_bound and not form.is_valid() else 200
+
+
+RECORDS_A_PAGE = 50
+
+
+@login_required
+@require_GET
+def figure_records(request, slug, code):
+    """The records a figure of the return counted — the people, pairs or sessions — found by the
+    very conditions that counted them, 50 a page."""
+    scheme = _scheme(request, slug)
+    form = _period_form(request, required=True)
+    period = form.period
+    found = monitoring.records_of(scheme, period, code) if period is not None else None
+    figure = None
+    if period is not None:
+        # The mean's records are the mentors it is the mean of.
+        shown = {"mentors_with_clinical_sessions": "mentors_clinical_sessions_mean"}.get(code, code)
+        figure = next(
+            (
+                f
+                for section in monitoring.monitoring_return(scheme, period)
+                for f in section.figures
+                if f.code == shown
+            ),
+            None,
+        )
+    if period is not None and (found is None or figure is None):
+        raise Http404("The return has no such figure.")
+    context = {"scheme": scheme, "form": form, "period": period, "presets": _presets()}
+    if found is not None:
+        kind, records = found
+        page = Paginator(records, RECORDS_A_PAGE).get_page(request.GET.get("page"))
+        context.update(
+            {
+                "kind": kind,
+                "figure": figure,
+                "page": page,
+                "page_range": page.paginator.get_elided_page_range(
+                    page.number, on_each_side=1, on_ends=1
+                ),
+                "query": period_query(period),
+            }
+        )
+    return render(request, "reporting/records.html", context, status=_status(form))
 
 
 FORMATS = ("csv", "xlsx", "pdf")

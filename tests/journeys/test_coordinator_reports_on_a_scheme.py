@@ -1,5 +1,5 @@
 """A coordinator opens the reports, picks the financial year, opens a scheme's monitoring return,
-follows a figure to the records behind it, downloads the spreadsheet and reads the evaluation —
+follows figures to the records behind them (in the admin, and the report's own list), downloads the spreadsheet and reads the evaluation —
 by keyboard, every page (charts included) clean under axe-core."""
 
 import re
@@ -45,6 +45,13 @@ def test_a_coordinator_opens_the_return_follows_a_figure_and_downloads_the_xlsx(
     report_url = page.url
     press(page, matches)
     expect(page.locator("#result_list tbody tr")).to_have_count(int(count))
+    page.goto(report_url)
+    waiting = page.get_by_role("link", name=re.compile("see the records: mentees waiting"))
+    count = waiting.inner_text().split()[0]
+    press(page, waiting)
+    expect(page.get_by_role("heading", name="Mentees waiting")).to_be_visible()
+    expect(page.locator("table tbody tr")).to_have_count(int(count))
+    assert_accessible(page)
     page.goto(report_url)
 
     with page.expect_download() as download:

@@ -194,3 +194,40 @@ def test_the_pages_run_a_constant_number_of_queries(client, history, django_asse
     for page in pages:
         with django_assert_max_num_queries(counts[page]):
             assert client.get(page).status_code == 200, page
+
+
+# the records behind a figure --------------------------------------------------------------------
+def test_the_records_page_of_a_figure_lists_what_was_counted(client, history):
+    client.force_login(history.coordinator)
+    response = client.get(reverse("scheme_report", args=[history.scheme.slug]) + "?" + Q4)
+    waiting = next(
+        f for s in response.context["sections"] for f in s.figures if f.code == "mentees_waiting"
+    )
+    page = client.get(waiting.records)
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == waiting.value
+    assert waiting.label in page.content.decode()
+
+
+def test_the_records_page_refuses_what_it_should(client, history):
+    url = reverse("scheme_figure_records", args=[history.scheme.slug, "mentees_waiting"])
+    client.force_login(history.other.coordinator)
+    assert client.get(url + "?" + Q4).status_code == 404
+    client.force_login(history.coordinator)
+    unknown = reverse("scheme_figure_records", args=[history.scheme.slug, "no_such_figure"])
+    assert client.get(unknown + "?" + Q4).status_code == 404
+    response = client.get(url + "?from=2026-03-31&to=2026-01-01")
+    assert response.status_code == 400
+    assert "The end date must be the same as or after" in response.content.decode()
+
+
+def test_the_records_page_costs_the_same_however_many(
+    client, history, django_assert_max_num_queries
+):
+    client.force_login(history.coordinator)
+    url = reverse("scheme_figure_records", args=[history.scheme.slug, "mentors_enrolled"])
+    with django_assert_max_num_queries(30) as captured:
+        client.get(url + "?" + Q4)
+    history.busy(pairs=15, on=D(2026, 2, 1))
+    with django_assert_max_num_queries(len(captured)):
+        assert client.get(url + "?" + Q4).status_code == 200
