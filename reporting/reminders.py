@@ -29,8 +29,8 @@ from django.utils import timezone
 from mentoring.reminders import Job, Reminder, register_job
 from reporting import monitoring, periods
 from reporting.figures import AT_END, Figure, Period, Section
-from schemes.models import ReminderPlan, Scheme, plan_for
-from schemes.reminders import Coordinators
+from schemes.models import Scheme, plan_for
+from schemes.reminders import Coordinators, with_plans
 from schemes.rules import add_months, long_date
 
 JOB = "send-scheme-returns"
@@ -121,16 +121,12 @@ def schemes_due(at: datetime.datetime, slug: str | None = None) -> list[Scheme]:
     )
     if slug is not None:
         schemes = schemes.filter(slug=slug)
-    chosen = []
-    for scheme in schemes:
-        try:
-            plan = scheme.reminder_plan
-        except ReminderPlan.DoesNotExist:
-            plan = ReminderPlan(scheme=scheme)
-        scheme._reminder_plan = plan
-        if local.hour >= plan.send_from_hour and today.day == plan.monthly_return_day:
-            chosen.append(scheme)
-    return chosen
+    return [
+        scheme
+        for scheme in with_plans(schemes)
+        if local.hour >= plan_for(scheme).send_from_hour
+        and today.day == plan_for(scheme).monthly_return_day
+    ]
 
 
 def _ran_during(scheme: Scheme, period: Period) -> bool:

@@ -40,16 +40,23 @@ def schemes_at(
     )
     if slug is not None:
         schemes = schemes.filter(slug=slug)
-    chosen = []
-    for scheme in schemes:
+    return [
+        scheme
+        for scheme in with_plans(schemes)
+        if not gated or local.hour >= plan_for(scheme).send_from_hour
+    ]
+
+
+def with_plans(schemes) -> list[Scheme]:
+    """The schemes (a queryset with ``reminder_plan`` selected), each with its plan — the
+    defaults where it has none — where ``plan_for`` finds it without a query."""
+    loaded = list(schemes)
+    for scheme in loaded:
         try:
-            plan = scheme.reminder_plan
+            scheme._reminder_plan = scheme.reminder_plan
         except ReminderPlan.DoesNotExist:
-            plan = ReminderPlan(scheme=scheme)
-        scheme._reminder_plan = plan
-        if not gated or local.hour >= plan.send_from_hour:
-            chosen.append(scheme)
-    return chosen
+            scheme._reminder_plan = ReminderPlan(scheme=scheme)
+    return loaded
 
 
 class Coordinators:
