@@ -145,8 +145,9 @@ def _insert_items(run: PaymentRun, scheme_ids: list[int], last_day: datetime.dat
         return 0
     item, claim = PaymentItem._meta.db_table, Claim._meta.db_table
     placeholders = ", ".join(["%s"] * len(scheme_ids))
+    # Only table names from _meta are formatted in; every value is a bound parameter.
     sql = (
-        f"INSERT INTO {item} (claim_id, run_id, amount) "  # noqa: S608 (table names from _meta)
+        f"INSERT INTO {item} (claim_id, run_id, amount) "  # noqa: S608  # nosec B608
         f"SELECT c.id, %s, c.amount FROM {claim} c "
         f"WHERE c.status = %s AND c.period_start <= %s AND c.scheme_id IN ({placeholders}) "
         f"AND NOT EXISTS (SELECT 1 FROM {item} i WHERE i.claim_id = c.id)"
