@@ -201,6 +201,8 @@ def _lapse(mentorship_id: int, *, on_date: datetime.date, days: int) -> Callable
                 by=None,
                 on_date=on_date,
                 note=f"The mentor did not accept or decline within {days} days.",
+                # Each silent mentor has their own "your match has ended" (proposal_lapsed).
+                told_already=mentors.values_list("enrolment__person__user_id", flat=True),
             )
 
     return then

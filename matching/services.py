@@ -3,6 +3,7 @@
 :func:`end_mentorship`. Each runs in one transaction; notifications go out after commit."""
 
 import datetime
+from collections.abc import Iterable
 
 import numpy as np
 from django.db import transaction
@@ -259,9 +260,12 @@ def end_mentorship(
     note: str = "",
     on_date=None,
     offer_next: bool = True,
+    told_already: Iterable[int] = (),
 ) -> Mentorship:
     """End it with a reason; its mentees who are still on the scheme are offered another mentor.
-    Mentors are told only that it ended — never why, if a mentee asked for someone else."""
+    Mentors are told only that it ended — never why, if a mentee asked for someone else.
+    ``told_already``: users (by id) who had their own message about it, e.g. a mentor whose
+    proposal lapsed, and need no second."""
     on_date = _today(on_date)
     with transaction.atomic():
         mentorship = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
@@ -277,8 +281,9 @@ def end_mentorship(
             mentorship.members.select_related("enrolment__person__user", "enrolment__scheme")
         )
         mentorship.members.update(is_open=False)
+        quiet = set(told_already) | ({by.pk} if by is not None else set())
         for member in members:
-            if by is not None and member.enrolment.person.user_id == by.pk:
+            if member.enrolment.person.user_id in quiet:
                 continue
             notify(
                 kind="mentorship_ended",
