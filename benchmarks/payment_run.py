@@ -568,6 +568,14 @@ def build(organisation, world: World) -> Build:
     return Build(seconds, list(captured.captured_queries), outcome)
 
 
+def rows(sql: str, params=None) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def short(sql: str, width: int = 78) -> str:
     text = " ".join(sql.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -876,16 +884,18 @@ def export_diagnosis(run, *, show_plans: bool) -> dict:
 # --- the scratch database -----------------------------------------------------------------------
 
 
-def create_scratch() -> str:
+def create_scratch(name: str = SCRATCH, module: str = "benchmarks.payment_run") -> str:
+    """A scratch database ``name`` beside the configured one (which is never written to); the
+    configured name, for :func:`drop_scratch`."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         raise SystemExit(
             "This benchmark needs PostgreSQL (DATABASE_URL is not set). Run it with\n"
-            "    bash scripts/services.sh .venv/bin/python -m benchmarks.payment_run"
+            f"    bash scripts/services.sh .venv/bin/python -m {module}"
         )
     original = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = SCRATCH
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = name
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     return original
 

@@ -72,12 +72,16 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.payment_run import (
     Laps,
+    create_scratch,
+    drop_scratch,
     execute,
     insert_select,
     machine,
     make_organisation,
+    rows,
     say,
     server_version,
+    short,
     skip_foreign_key_checks,
     step,
 )
@@ -596,19 +600,9 @@ def populate(pairs: int, at: datetime.datetime, *, laps: bool = True) -> World:
         "claims": count(Claim),
         "employer confirmations": count(EmployerConfirmation),
     }
-    with_state = dict(
-        _rows("SELECT state, count(*) FROM bench_pair GROUP BY state ORDER BY min(h)")
-    )
+    with_state = dict(rows("SELECT state, count(*) FROM bench_pair GROUP BY state ORDER BY min(h)"))
     counts["states"] = with_state
     return World(at=at, pairs=pairs, icb=icb, schemes=schemes, counts=counts)
-
-
-def _rows(sql: str, params=None) -> list[tuple]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -793,26 +787,6 @@ def run_jobs(at: datetime.datetime, names: list[str]) -> dict[str, JobFigures]:
 # --- the scratch database -----------------------------------------------------------------------
 
 
-def create_scratch() -> str:
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise SystemExit(
-            "This benchmark needs PostgreSQL (DATABASE_URL is not set). Run it with\n"
-            "    bash scripts/services.sh .venv/bin/python -m benchmarks.reminders"
-        )
-    original = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = SCRATCH
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return original
-
-
-def drop_scratch(original: str) -> None:
-    from django.db import connection
-
-    connection.creation.destroy_test_db(original, verbosity=0)
-
-
 # --- running and printing -----------------------------------------------------------------------
 
 
@@ -869,11 +843,6 @@ def small_world(pairs: int, at: datetime.datetime, names: list[str]):
         dry = dry_run(at)
         transaction.set_rollback(True)
     return found, dry
-
-
-def short(sql: str, width: int) -> str:
-    text = " ".join(sql.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def notification_statuses() -> dict[str, int]:
@@ -1081,7 +1050,7 @@ def main(argv=None) -> None:
     for noisy in ("mentoring", "matching", "sessions_log", "reimbursement", "schemes", "celery"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     started = time.perf_counter()
-    original = create_scratch()
+    original = create_scratch(SCRATCH, "benchmarks.reminders")
     say(f"scratch database {SCRATCH} created beside {original}")
     try:
         run(args)

@@ -75,12 +75,16 @@ from decimal import Decimal
 
 from benchmarks.payment_run import (
     Laps,
+    create_scratch,
+    drop_scratch,
     execute,
     insert_select,
     machine,
     make_organisation,
+    rows,
     say,
     server_version,
+    short,
     skip_foreign_key_checks,
     step,
 )
@@ -808,22 +812,22 @@ def populate(main: Size, n_schemes: int, others: float, today: datetime.date, *,
     }
     main_counts = {
         "mentorships by state": dict(
-            _rows(
+            rows(
                 "SELECT state, count(*) FROM bench_mentee WHERE scheme_no = 0 GROUP BY state "
                 "ORDER BY count(*) DESC"
             )
         ),
         "sessions by status": dict(
-            _rows(
+            rows(
                 """SELECT s.status, count(*) FROM sessions_log_mentoringsession s
                    JOIN matching_mentorship m ON m.id = s.mentorship_id
                    WHERE m.scheme_id = %s GROUP BY s.status ORDER BY count(*) DESC""",
                 [schemes[0].pk],
             )
         ),
-        "every": _rows("SELECT every FROM bench_scheme WHERE scheme_no = 0")[0][0],
+        "every": rows("SELECT every FROM bench_scheme WHERE scheme_no = 0")[0][0],
         "surveys": dict(
-            _rows(
+            rows(
                 """SELECT t.kind, count(*) FROM sessions_log_formresponse r
                    JOIN sessions_log_formtemplate t ON t.id = r.template_id
                    JOIN schemes_enrolment e ON e.id = r.enrolment_id
@@ -840,14 +844,6 @@ def populate(main: Size, n_schemes: int, others: float, today: datetime.date, *,
         sizes=sizes,
         counts={"all": counts, "main": main_counts},
     )
-
-
-def _rows(sql: str, params=None) -> list[tuple]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -918,7 +914,7 @@ def set_jit(on: bool) -> None:
 
 def jit_settings() -> str:
     names = ("jit", "jit_above_cost", "jit_optimize_above_cost", "jit_inline_above_cost")
-    values = _rows(
+    values = rows(
         "SELECT name, setting FROM pg_settings WHERE name = ANY(%s) ORDER BY name", [list(names)]
     )
     return ", ".join(f"{name} = {value}" for name, value in values)
@@ -1030,32 +1026,7 @@ def explain(statement: Statement, *, jit: bool, full: bool) -> list[str]:
 # --- the scratch database -----------------------------------------------------------------------
 
 
-def create_scratch() -> str:
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        raise SystemExit(
-            "This benchmark needs PostgreSQL (DATABASE_URL is not set). Run it with\n"
-            "    bash scripts/services.sh .venv/bin/python -m benchmarks.reports"
-        )
-    original = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = SCRATCH
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return original
-
-
-def drop_scratch(original: str) -> None:
-    from django.db import connection
-
-    connection.creation.destroy_test_db(original, verbosity=0)
-
-
 # --- running and printing -----------------------------------------------------------------------
-
-
-def short(sql: str, width: int) -> str:
-    text = " ".join(sql.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def small_world(size: Size, args, today: datetime.date) -> dict[str, dict[str, Measured]]:
@@ -1225,7 +1196,7 @@ def main(argv=None) -> None:
     for noisy in ("mentoring", "matching", "sessions_log", "reimbursement", "schemes", "celery"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     started = time.perf_counter()
-    original = create_scratch()
+    original = create_scratch(SCRATCH, "benchmarks.reports")
     say(f"scratch database {SCRATCH} created beside {original}")
     try:
         run(args)
