@@ -13,7 +13,7 @@ listed on their notifications page) but never e-mailed; with a daily digest, rem
 (*held*) and go together in one e-mail a day (:func:`build_digests`).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -84,11 +84,13 @@ def notify(
     link: str = "",
     organisation_id: int | None = None,
     scheme: str = "",
+    preference: NotificationPreference | None = None,
 ) -> Notification | None:
     """Record a message for ``recipient`` and send it after commit; None if already claimed.
 
     ``organisation_id`` and ``scheme`` (a slug) say whose scheme it concerns, so that scheme's
-    coordinators see it among the notifications sent for their schemes.
+    coordinators see it among the notifications sent for their schemes. ``preference``: the
+    recipient's, when the caller has read many at once (:func:`preferences_of`).
     """
     spec = KINDS[kind]
     context = context or {}
@@ -108,7 +110,11 @@ def notify(
                 context=context,
                 organisation_id=organisation_id,
                 scheme=scheme,
-                status=route(spec, preference_of(recipient)) if spec.may_wait else Status.PENDING,
+                status=(
+                    route(spec, preference or preference_of(recipient))
+                    if spec.may_wait
+                    else Status.PENDING
+                ),
             )
     except IntegrityError:
         return None
@@ -122,6 +128,13 @@ def preference_of(user: User) -> NotificationPreference:
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
         user=user
     )
+
+
+def preferences_of(users: Iterable[User]) -> dict[int, NotificationPreference]:
+    """Each user's choices (the defaults where they made none), by user id: one query."""
+    users = {user.pk: user for user in users}
+    saved = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=list(users))}
+    return {pk: saved.get(pk) or NotificationPreference(user=user) for pk, user in users.items()}
 
 
 def route(spec: NotificationKind, preference: NotificationPreference) -> str:

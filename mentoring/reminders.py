@@ -21,8 +21,8 @@ from datetime import datetime
 from django.db import models, transaction
 from django.utils import timezone
 
-from mentoring.models import JobRun, NotificationPreference, User
-from mentoring.notifications import KINDS, about_key, notify
+from mentoring.models import JobRun, Notification, User
+from mentoring.notifications import KINDS, about_key, notify, preferences_of, route
 
 logger = logging.getLogger(__name__)
 
@@ -91,15 +91,14 @@ def due(
     at = at or timezone.now()
     found = [r for name in (jobs or sorted(JOBS)) for r in JOBS[name].find(at, scheme)]
     claimed = claimed_keys(found)
-    muted = _muted(found)
+    preferences = preferences_of(r.recipient for r in found)
     seen: set[str] = set()
     wanted = []
     for reminder in found:
         if reminder.key in claimed or reminder.key in seen:
             continue
-        if not KINDS[reminder.kind].essential and reminder.kind in muted.get(
-            reminder.recipient.pk, ()
-        ):
+        preference = preferences[reminder.recipient.pk]
+        if route(KINDS[reminder.kind], preference) == Notification.Status.MUTED:
             continue
         seen.add(reminder.key)
         wanted.append(reminder)
@@ -108,8 +107,6 @@ def due(
 
 def claimed_keys(reminders: list[Reminder]) -> set[str]:
     """The keys among ``reminders`` already recorded: one query per kind."""
-    from mentoring.models import Notification
-
     by_kind: dict[str, set[str]] = {}
     for reminder in reminders:
         by_kind.setdefault(reminder.kind, set()).add(about_key(reminder.about))
@@ -120,13 +117,6 @@ def claimed_keys(reminders: list[Reminder]) -> set[str]:
         )
         claimed.update("|".join((kind, str(r), a, p)) for r, a, p in rows)
     return claimed
-
-
-def _muted(reminders: list[Reminder]) -> dict[int, list[str]]:
-    users = {r.recipient.pk for r in reminders}
-    return dict(
-        NotificationPreference.objects.filter(user__in=users).values_list("user_id", "muted")
-    )
 
 
 @contextmanager
@@ -159,6 +149,7 @@ def run_job(name: str, *, at: datetime | None = None, scheme: str | None = None)
     with recorded(name, at=at) as run:
         found = list(job.find(at, scheme))
         claimed = claimed_keys(found)
+        preferences = preferences_of(r.recipient for r in found if r.key not in claimed)
         sent, failed, stale, by_scheme = 0, 0, 0, Counter()
         first_error = ""
         for reminder in found:
@@ -175,6 +166,7 @@ def run_job(name: str, *, at: datetime | None = None, scheme: str | None = None)
                         link=reminder.link,
                         organisation_id=getattr(reminder.scheme, "owner_id", None),
                         scheme=reminder.scheme_slug,
+                        preference=preferences[reminder.recipient.pk],
                     )
                     if notification is not None and reminder.then is not None:
                         reminder.then()
