@@ -88,6 +88,7 @@ from benchmarks.payment_run import (
     skip_foreign_key_checks,
     step,
 )
+from tests.auth import sign_in
 
 SCRATCH = "test_reports_benchmark"
 RATE = Decimal("289.00")
@@ -954,7 +955,7 @@ def measurements(world: World, repeat: int) -> dict[str, dict[str, Measured]]:
     quarter, year = periods_of(world.today)
     scheme, schemes = world.scheme, world.schemes
     client = Client(HTTP_HOST="localhost")
-    client.force_login(world.superuser)
+    sign_in(client, world.superuser)
 
     def query(period) -> str:
         return f"from={period.start.isoformat()}&to={period.end.isoformat()}"

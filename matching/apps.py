@@ -8,7 +8,7 @@ class MatchingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from matching import demo, notification_kinds, receivers, reminders  # noqa: F401  (registers)
+        from matching import audit, demo, notification_kinds, receivers, reminders  # noqa: F401
         from mentoring.demo import register_demo_step
         from mentoring.models import Role, WorkingRelationship
         from mentoring.roles import grant_group_permissions
@@ -35,3 +35,4 @@ class MatchingConfig(AppConfig):
                 "matching.mentorpreference": ["view"],
             },
         )
+        from matching import privacy  # noqa: F401  (registers its part of data rights)

@@ -16,9 +16,11 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q
 from django.http import Http404
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 
-from mentoring import invitations, roles, scoping
+from mentoring import audit, invitations, roles, scoping, two_factor
+from mentoring.admin_audit import RecordsViewsMixin  # also registers the audit's pages
 from mentoring.exports import csv_response
 from mentoring.models import (
     FocusArea,
@@ -35,6 +37,7 @@ from mentoring.models import (
     User,
     WorkingRelationship,
 )
+from mentoring.views import privacy as privacy_views
 
 
 def scope_filter(user, organisation_prefixes=(), person_fields=()) -> Q | None:
@@ -235,8 +238,9 @@ PEOPLE_EXPORT_COLUMNS = [
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(RecordsViewsMixin, ScopedAdmin):
     form = PersonAdminForm
+    audit_what = "person's record and registrations"
     scope_person_fields = ("",)
     list_display = (
         "name",
@@ -266,7 +270,7 @@ class PersonAdmin(ScopedAdmin):
     ordering = ("user__last_name", "user__first_name")
     filter_horizontal = ("sectors", "scopes_of_practice", "focus_areas")
     inlines = (RegistrationInline, TrainingInline, SupervisedByInline)
-    actions = ("send_invitations", "download_csv")
+    actions = ("send_invitations", "download_csv", privacy_views.erase_personal_data)
     fieldsets = (
         (None, {"fields": ("email", "first_name", "last_name", "profession", "organisation")}),
         ("Work", {"fields": ("department", "region", "clinical_sessions_per_week")}),
@@ -323,6 +327,7 @@ class PersonAdmin(ScopedAdmin):
 
     @admin.action(description="Download selected people as CSV")
     def download_csv(self, request, queryset):
+        audit.record_export(request, "people register export")
         return self._csv(queryset)
 
     def get_urls(self):
@@ -332,6 +337,15 @@ class PersonAdmin(ScopedAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="mentoring_person_export",
             ),
+            path(
+                "<path:object_id>/erase/",
+                self.admin_site.admin_view(
+                    lambda request, object_id: privacy_views.erase_person_view(
+                        self, request, object_id
+                    )
+                ),
+                name="mentoring_person_erase",
+            ),
             *super().get_urls(),
         ]
 
@@ -340,6 +354,7 @@ class PersonAdmin(ScopedAdmin):
         if not self.has_view_permission(request):
             raise Http404
         changelist = self.get_changelist_instance(request)
+        audit.record_export(request, "people register export")
         return self._csv(changelist.get_queryset(request))
 
     def _csv(self, queryset):
@@ -376,7 +391,8 @@ class PersonAdmin(ScopedAdmin):
 
 
 @admin.register(ProfessionalRegistration)
-class RegistrationAdmin(ScopedAdmin):
+class RegistrationAdmin(RecordsViewsMixin, ScopedAdmin):
+    audit_what = "professional registration"
     scope_person_fields = ("person",)
     list_display = (
         "person",
@@ -479,6 +495,16 @@ class RoleAssignmentForm(forms.ModelForm):
         model = RoleAssignment
         fields = ("user", "role", "organisation")
 
+    def __init__(self, *args, **kwargs):
+        """Posted values that are not ids are dropped (so "required" is said): Django's
+        autocomplete widget looks the posted value up to show it again, and crashes on them."""
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = self.data.copy()
+            for name in ("user", "organisation"):
+                if not str(self.data.get(self.add_prefix(name), "")).strip().isdigit():
+                    self.data.pop(self.add_prefix(name), None)
+
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
@@ -505,6 +531,21 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    # Granting or removing a staff role asks for the password and a code again (ASVS 3.7.1).
+    @method_decorator(two_factor.require_recent_verification(again="grant the role"))
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, extra_context)
+
+    @method_decorator(two_factor.require_recent_verification(again="remove the role"))
+    def delete_view(self, request, object_id, extra_context=None):
+        return super().delete_view(request, object_id, extra_context)
+
+    @method_decorator(
+        two_factor.require_recent_verification(methods=("POST",), again="remove the roles")
+    )
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         assignment = roles.grant_role(
@@ -540,6 +581,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("email", "first_name", "last_name")
+    actions = ("reset_two_factor",)
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Name", {"fields": ("first_name", "last_name")}),
@@ -578,6 +620,24 @@ class UserAdmin(DjangoUserAdmin):
     def has_add_permission(self, request):
         return request.user.is_superuser
 
+    @admin.action(description="Reset two-factor authentication (a lost phone)")
+    def reset_two_factor(self, request, queryset):
+        """Removes the person's app and backup codes; they set up a new app at next sign-in."""
+        reset = 0
+        for user in queryset:
+            try:
+                two_factor.reset_devices(user=user, by=request.user)
+            except two_factor.TwoFactorError as refusal:
+                self.message_user(request, f"{user.email}: {refusal.message}.", messages.ERROR)
+            else:
+                reset += 1
+        if reset:
+            self.message_user(
+                request,
+                f"Two-factor authentication reset for {reset} user(s); each was told by e-mail.",
+                messages.SUCCESS,
+            )
+
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
@@ -611,6 +671,13 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         q = scoping.organisation_q(request.user, prefix="organisation__")
         return queryset if q is None else queryset.filter(q)
+
+    def get_object(self, request, object_id, from_field=None):
+        """Outside the scope is not found (404), as with ``ScopedAdmin``, not a redirect."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("No such record.")
+        return obj
 
 
 @admin.register(JobRun)

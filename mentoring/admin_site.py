@@ -36,3 +36,7 @@ class MentoringAdminSite(admin.AdminSite):
 
 class MentoringAdminConfig(AdminConfig):
     default_site = "mentoring.admin_site.MentoringAdminSite"
+
+    def ready(self):
+        super().ready()
+        from mentoring import admin_axes  # noqa: F401  (sign-in lockouts, for superusers)

@@ -15,6 +15,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.utils import timezone
 
+from mentoring.email_limits import may_send_account_email
 from mentoring.models import NotificationPreference, User
 from mentoring.notifications import notify
 
@@ -210,9 +211,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         return (user for user in candidates if _same_address(email, user.email))
 
     def save(self, **kwargs):
-        """Same outcome whether or not the address has an account: the view always says "sent"."""
+        """Same outcome whether or not the address has an account, or has had its hour's share
+        of account e-mails (``mentoring.email_limits``): the view always says "sent"."""
         email = self.cleaned_data["email"]
         for user in self.get_users(email):
+            if not may_send_account_email(user):
+                continue
             notify(
                 kind="password_reset",
                 recipient=user,

@@ -99,3 +99,10 @@ register_kind(
         build_context=_password_reset_link,
     )
 )
+register_kind(
+    NotificationKind(
+        code="two_factor_reset",
+        subject="Your two-factor authentication for {service_name} was reset",
+        summary="{reset_by} reset your two-factor authentication.",
+    )
+)

@@ -7,6 +7,7 @@ setting that ``manage.py check --deploy`` asks for).
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -67,16 +68,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so even a response made before the views (a 400 for a bad Host) carries the policy.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Staff (and anyone who turned it on) must enter a code before any page (issue 10).
+    "mentoring.two_factor_middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so the "you were signed out because…" message can be left for the login page.
+    "mentoring.session_limits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # The audit trail (issue 10): auditlog's actor and address for changes, with the address
+    # read as the access audit reads it; then a row for every refused request.
+    "mentoring.audit_middleware.AuditlogMiddleware",
+    "mentoring.audit_middleware.RefusedAccessMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -87,8 +96,53 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Two-factor authentication (issue 10): approving or exporting a payment run and granting a role
+# ask for the password and a code again when the last code is older than this (ASVS 3.7.1).
+REAUTH_MAX_AGE_SECONDS = env.int("REAUTH_MAX_AGE_SECONDS", default=300)
+# The name the authenticator app shows beside the codes.
+OTP_TOTP_ISSUER = env("SERVICE_NAME", default="Mentoring schemes")
+# Not even a superuser reads someone else's authenticator secret or QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # django-axes: sign-in lockout (issue 10). No start-up banner on stderr: commands' output is read.
 AXES_VERBOSE = False
+# Lockout (ASVS 2.2.1), counted per account and, separately, per address: either locks. An NHS
+# organisation's staff often share one outgoing address, so the address has its own, higher limit
+# (mentoring.lockout.LockoutHandler). Failures made while locked do not extend the cool-off, so
+# the page's "try again in N minutes" holds; a successful sign-in clears that account's count.
+AXES_HANDLER = "mentoring.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=50)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # LoginForm is an AuthenticationForm; the e-mail is this
+AXES_USERNAME_CALLABLE = "mentoring.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "mentoring.lockout.client_address"
+AXES_LOCKOUT_CALLABLE = "mentoring.views.accounts.locked_out"
+# Its own superuser-only pages (mentoring/admin_axes.py); failures kept for them, successful
+# sign-ins are in the access audit instead (one record of them, not two).
+AXES_ENABLE_ADMIN = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_DISABLE_ACCESS_LOG = True
+# Proxies in front of the service that append to X-Forwarded-For (production: one); with none,
+# the client's address is REMOTE_ADDR and the header, which anyone can send, is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if HTTPS else 0)
+
+# Sessions (ASVS 3.3.1, 3.3.2; mentoring/session_limits.py): staff are signed out after 30
+# minutes without a request and 12 hours after signing in, whatever they do; everyone else after
+# SESSION_IDLE_HOURS without a request or SESSION_MAX_HOURS after signing in. The cookie outlives
+# the idle limit by an hour so the middleware, not the store, ends the session and says why.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=12)
+SESSION_IDLE_HOURS = env.int("SESSION_IDLE_HOURS", default=8)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=7 * 24)
+SESSION_COOKIE_AGE = (SESSION_IDLE_HOURS + 1) * 60 * 60
+# Account e-mails anyone can trigger (password reset, registration): at most this many an hour to
+# one address; over it, nothing is sent and the page reads the same.
+ACCOUNT_EMAILS_PER_HOUR = env.int("ACCOUNT_EMAILS_PER_HOUR", default=3)
 
 ROOT_URLCONF = "mentoring.urls"
 WSGI_APPLICATION = "mentoring.wsgi.application"
@@ -200,6 +254,22 @@ SCHEDULE = {name: env(setting_name(name), default=job[1]) for name, job in JOBS.
 CELERY_BEAT_SCHEDULE = beat_schedule(SCHEDULE)
 NOTIFICATION_SEND_LEASE_SECONDS = env.int("NOTIFICATION_SEND_LEASE_SECONDS", default=600)
 
+# Retention (issue 10: UK GDPR storage limitation, ASVS 8.3.8): days each kind of data is kept,
+# each from RETENTION_<KIND>_DAYS; the daily "apply-retention" job removes what is older
+# (mentoring.privacy). The seeds set no periods; these follow NHS records-management norms.
+RETENTION_DAYS = {
+    kind: env.int(f"RETENTION_{kind.upper()}_DAYS", default=days)
+    for kind, days in {
+        "notifications": 2 * 365,  # sent messages: two years
+        "job_runs": 365,  # scheduled jobs' run records: one year
+        "rejected_applications": 2 * 365,  # not accepted or withdrawn: two years after
+        "reflections": 2 * 365,  # agendas and reflections: two years after the mentorship
+        "private_notes": 2 * 365,  # mentors' private notes: the same
+        "rejected_claims": 7 * 365,  # never less than "finance"
+        "finance": 7 * 365,  # claims and payments: 6 full financial years + the current one
+    }.items()
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
 CRISPY_TEMPLATE_PACK = "nhsuk"
 CRISPY_FAIL_SILENTLY = not DEBUG
@@ -219,6 +289,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Django's own view, named so nobody looks for another: it renders templates/403_csrf.html, a
+# plain page that never shows the technical reason (that goes to the django.security.csrf log).
+CSRF_FAILURE_VIEW = "django.views.csrf.csrf_failure"
 
 # Content Security Policy (django-csp): scripts, styles and everything else only from this origin;
 # no inline script, no framing, forms post only here.
@@ -240,5 +313,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # django-axes tells of every sign-in at INFO; failures and lockouts are its WARNINGs.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -10,7 +10,7 @@ class ReimbursementConfig(AppConfig):
         from mentoring.imports import register_importer
         from mentoring.models import Role
         from mentoring.roles import grant_group_permissions
-        from reimbursement import demo, notification_kinds, reminders  # noqa: F401  (registers)
+        from reimbursement import audit, demo, notification_kinds, reminders  # noqa: F401  (registers)
         from reimbursement.imports import ClaimImporter
 
         register_importer(ClaimImporter)
@@ -36,3 +36,4 @@ class ReimbursementConfig(AppConfig):
                 "schemes.rate": ["view", "add", "change"],
             },
         )
+        from reimbursement import privacy  # noqa: F401  (registers its part of data rights)

@@ -22,10 +22,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from mentoring import roles
+from mentoring import audit, roles
 from mentoring.forms import form_helper
 from mentoring.models import Organisation, Person, Role
 from mentoring.scoping import organisation_q
+from mentoring.two_factor import require_recent_verification
 from reimbursement import exports, ledger, pdf, runs, selectors
 from reimbursement.errors import ReimbursementError, capitalised
 from reimbursement.models import Adjustment, PaymentRun, RunStatus
@@ -225,6 +226,7 @@ def finance_home(request):
 # one run ------------------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
+@require_recent_verification(methods=("POST",))
 def payment_run_detail(request, reference):
     """A run's lines; a draft's approve button (POST approves it); an approved run's downloads."""
     run = _run_in_scope(request, reference)
@@ -262,7 +264,7 @@ def payment_run_detail(request, reference):
 def _export(request, reference: str, make) -> HttpResponse:
     run = _run_in_scope(request, reference)
     try:
-        return make(run)
+        response = make(run)
     except ReimbursementError as refusal:
         return render(
             request,
@@ -270,6 +272,8 @@ def _export(request, reference: str, make) -> HttpResponse:
             {"run": run, "refusal": refusal},
             status=409,
         )
+    audit.record_export(request, "payment run export", obj=run, organisation=run.organisation_id)
+    return response
 
 
 def _summary_pdf(run: PaymentRun) -> HttpResponse:
@@ -281,18 +285,21 @@ def _summary_pdf(run: PaymentRun) -> HttpResponse:
 
 @login_required
 @require_GET
+@require_recent_verification
 def payment_run_csv(request, reference):
     return _export(request, reference, exports.csv_response)
 
 
 @login_required
 @require_GET
+@require_recent_verification
 def payment_run_xlsx(request, reference):
     return _export(request, reference, exports.xlsx_response)
 
 
 @login_required
 @require_GET
+@require_recent_verification
 def payment_run_pdf(request, reference):
     return _export(request, reference, _summary_pdf)
 
@@ -312,7 +319,9 @@ def ledger_csv(request, slug):
     scheme = schemes_paid_for(request.user).filter(slug=slug).first()
     if scheme is None:
         raise Http404("No such scheme paid by you.")
-    return ledger.csv_response(ledger.ledger_for(scheme, year_start=_year_asked(request)))
+    response = ledger.csv_response(ledger.ledger_for(scheme, year_start=_year_asked(request)))
+    audit.record_export(request, "ledger export", obj=scheme, organisation=scheme.owner_id)
+    return response
 
 
 # a mentor's own remittances -----------------------------------------------------------------------
@@ -335,6 +344,7 @@ def my_remittance_pdf(request, reference):
         raise Http404("No such remittance for you.")
     person = Person.objects.select_related("user").get(user=request.user)
     response = HttpResponse(pdf.remittance_pdf(run, person), content_type="application/pdf")
+    audit.record_export(request, "remittance", obj=run, person=person, download=True)
     response["Content-Disposition"] = f'attachment; filename="remittance-{run.reference}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -12,7 +12,7 @@ class SchemesConfig(AppConfig):
         from mentoring.reminders import set_scheme_scope
         from mentoring.roles import grant_group_permissions
         from mentoring.scoping import extend_people_scope
-        from schemes import demo, notification_kinds, reminders  # noqa: F401  (registers)
+        from schemes import audit, demo, notification_kinds, reminders  # noqa: F401  (registers)
         from schemes.imports import EnrolmentImporter
         from schemes.scoping import scheme_participants
         from schemes.selectors import slugs_visible_to
@@ -34,3 +34,4 @@ class SchemesConfig(AppConfig):
                 "schemes.reminderplan": ["view", "add", "change"],
             },
         )
+        from schemes import privacy  # noqa: F401  (registers its part of data rights)

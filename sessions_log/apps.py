@@ -13,7 +13,8 @@ class SessionsLogConfig(AppConfig):
         from matching.models import Mentorship
         from mentoring.models import Role
         from mentoring.roles import grant_group_permissions
-        from sessions_log import (  # noqa: F401  (registers kinds and jobs)
+        from sessions_log import (  # noqa: F401  (registers kinds, jobs and the audit trail)
+            audit,
             notification_kinds,
             reminders,
             services,
@@ -70,3 +71,4 @@ class SessionsLogConfig(AppConfig):
         enrolment_left.connect(responses.enrolment_left, dispatch_uid="sessions-log-end-survey")
         grant_group_permissions(Role.COORDINATOR, {"sessions_log.formresponse": ["view"]})
         # --- end of form responses ------------------------------------------------------------
+        from sessions_log import privacy  # noqa: F401  (registers its part of data rights)

@@ -268,6 +268,25 @@ def celery_worker(request, celery_worker_process, celery_broker):
 # --- Settings ---------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _change_log_where_it_is_tested(request):
+    """django-auditlog records every change only in the tests about it — those under
+    tests/security/ (the audit trail, erasure, two-factor resets, unlocks, the permission matrix)
+    and the browser journeys, whose live server runs in another thread, beyond this switch.
+
+    Everywhere else it is switched off for the test's own thread: recording a change of every row
+    the factories write cost a quarter of the suite's time, and what it records is asserted where
+    it is tested. The application itself always records (nothing in settings turns it off).
+    """
+    if "security" in request.node.path.parts:
+        yield
+        return
+    from auditlog.context import disable_auditlog
+
+    with disable_auditlog():
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings(tmp_path_factory):
     """Settings for the whole session (so the live server, started once, has them too).

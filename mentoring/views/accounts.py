@@ -11,12 +11,16 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from mentoring import invitations
+from mentoring.email_limits import may_send_account_email
 from mentoring.forms import LoginForm, PasswordResetForm, RegistrationForm, SetPasswordForm
+from mentoring.models import User
+from mentoring.models.accounts import normalise_email
 
 REGISTRATION_EMAIL_KEY = "registration_email"
 
@@ -24,6 +28,22 @@ REGISTRATION_EMAIL_KEY = "registration_email"
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """The page django-axes answers with once sign-in is locked (``AXES_LOCKOUT_CALLABLE``).
+
+    It reads the same whichever address was typed, known or not, so it tells nobody who has
+    an account; 429 says the same to a script.
+    """
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"cooloff_minutes": settings.AXES_COOLOFF_MINUTES},
+        status=429,
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -41,12 +61,17 @@ def register(request):
         )
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        invitations.register(
-            email=form.cleaned_data["email"],
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            password=form.cleaned_data["password1"],
-        )
+        existing = User.objects.filter(email=normalise_email(form.cleaned_data["email"])).first()
+        if existing is not None and not may_send_account_email(existing):
+            # Over the hour's cap: nothing is sent or changed, in the time a registration takes.
+            User().set_password(form.cleaned_data["password1"])
+        else:
+            invitations.register(
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password1"],
+            )
         request.session[REGISTRATION_EMAIL_KEY] = form.cleaned_data["email"]
         return redirect(reverse("register") + "?sent")
     return render(

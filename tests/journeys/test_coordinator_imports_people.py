@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from mentoring.models import Person
-from tests.browser import axe_violations, describe
-from tests.factories import TEST_PASSWORD, IcbFactory, OrganisationFactory, coordinator_of
+from tests.browser import axe_violations, describe, sign_in
+from tests.factories import IcbFactory, OrganisationFactory, coordinator_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,10 +24,7 @@ def test_a_coordinator_imports_people_and_sees_them_listed(live_server, page, tm
     spreadsheet = tmp_path / "people.csv"
     spreadsheet.write_text(PEOPLE_CSV)
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill("chloe@example.nhs.uk")
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "chloe@example.nhs.uk")
 
     page.get_by_role("link", name="Import people from a spreadsheet").click()
     expect(
@@ -54,12 +51,7 @@ def test_a_bad_spreadsheet_shows_every_problem_and_imports_nothing(live_server, 
     coordinator = coordinator_of(icb, email="cory@example.nhs.uk")
     spreadsheet = tmp_path / "people.csv"
     spreadsheet.write_text(PEOPLE_CSV.replace("Y90001", "Y90002").replace(",gp,", ",doctor,"))
-    page.context.add_cookies([])
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill(coordinator.email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, coordinator.email)
 
     page.goto(live_server.url + "/admin/mentoring/import/")
     page.get_by_label("What the file contains").select_option(label="People")

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from matching.models import MatchingRound, Mentorship
-from tests.browser import axe_violations, describe
-from tests.factories import TEST_PASSWORD
+from tests.browser import axe_violations, describe, sign_in
 from tests.matching.pairs import Scene
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,11 +22,7 @@ def test_a_coordinator_runs_reviews_and_publishes_a_round(live_server, page):
     for name in mentees:
         scene.mentee(name)
 
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill(scene.coordinator.email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, scene.coordinator.email)
 
     page.goto(live_server.url + "/admin/matching/matchinground/")
     page.get_by_role("link", name="Run a matching round").click()
@@ -72,11 +67,7 @@ def test_a_coordinator_runs_reviews_and_publishes_a_round(live_server, page):
 def test_a_running_round_says_when_it_is_done_without_reloading(live_server, page):
     scene = Scene()
     matching_round = MatchingRound.objects.create(scheme=scene.scheme, status="running")
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email address").fill(scene.coordinator.email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/")
+    sign_in(page, live_server, scene.coordinator.email)
 
     page.goto(f"{live_server.url}/admin/matching/matchinground/{matching_round.pk}/change/")
     expect(page.get_by_role("heading", name="Matching in progress")).to_be_visible()

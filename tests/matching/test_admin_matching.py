@@ -18,6 +18,7 @@ from matching.models import (
     RematchRequest,
     Source,
 )
+from tests.auth import sign_in
 from tests.factories import IcbFactory, WorkingRelationshipFactory, coordinator_of, finance_of
 from tests.matching.pairs import Scene
 from tests.schemes.factories import SchemeFactory
@@ -107,14 +108,14 @@ PAGES = [
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_coordinator_of_another_ics_gets_404_on_every_page(client, everything, outsider, page):
-    client.force_login(outsider)
+    sign_in(client, outsider)
     assert client.get(everything[page]).status_code == 404
     assert client.post(everything[page], {"decision": "accept"}).status_code == 404
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_the_schemes_own_coordinator_may_open_every_page(client, everything, scene, page):
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     assert client.get(everything[page]).status_code in (200, 302)
 
 
@@ -123,16 +124,16 @@ def test_the_schemes_own_coordinator_may_open_every_page(client, everything, sce
 )
 def test_lists_show_only_the_coordinators_own_schemes(client, everything, scene, outsider, model):
     url = reverse(f"admin:matching_{model}_changelist")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     assert scene.scheme.name in client.get(url).content.decode()
-    client.force_login(outsider)
+    sign_in(client, outsider)
     response = client.get(url)
     assert response.status_code == 200
     assert scene.scheme.name not in response.content.decode()
 
 
 def test_finance_staff_do_not_see_rematch_requests(client, everything, scene):
-    client.force_login(finance_of(scene.icb))
+    sign_in(client, finance_of(scene.icb))
     assert client.get(reverse("admin:matching_rematchrequest_changelist")).status_code == 403
     assert client.get(everything["rematch"]).status_code in (403, 404)
 
@@ -140,7 +141,7 @@ def test_finance_staff_do_not_see_rematch_requests(client, everything, scene):
 # policies ---------------------------------------------------------------------------------------
 def test_a_weight_over_100_and_a_shortlist_of_0_are_refused_by_their_fields(client, scene):
     policy = scene.scheme.matching_policy
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     data = {k: v for k, v in model_to_dict(policy).items() if k not in ("id", "scheme")}
     data.update(weight_same_sector=150, shortlist_size=0)
 
@@ -155,7 +156,7 @@ def test_a_weight_over_100_and_a_shortlist_of_0_are_refused_by_their_fields(clie
 
 def test_a_coordinator_cannot_give_another_icss_scheme_a_policy(client, scene, outsider):
     theirs = SchemeFactory(owner=IcbFactory())
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     response = client.post(
         reverse("admin:matching_matchingpolicy_add"),
         {**model_to_dict(scene.scheme.matching_policy, exclude=["id"]), "scheme": theirs.pk},
@@ -165,7 +166,7 @@ def test_a_coordinator_cannot_give_another_icss_scheme_a_policy(client, scene, o
 
 
 def test_the_policy_page_explains_each_setting(client, scene):
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     page = client.get(
         reverse("admin:matching_matchingpolicy_change", args=[scene.scheme.matching_policy.pk])
     ).content.decode()
@@ -179,7 +180,7 @@ def test_running_a_round_creates_it_running_and_enqueues_the_task_after_commit(
 ):
     scene.mentor("Anna Mentor")
     scene.mentee("Cara Mentee")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(
@@ -197,7 +198,7 @@ def test_running_a_round_creates_it_running_and_enqueues_the_task_after_commit(
 
 
 def test_a_coordinator_cannot_run_a_round_of_another_ics(client, scene, outsider):
-    client.force_login(outsider)
+    sign_in(client, outsider)
     response = client.post(reverse("admin:matching_matchinground_add"), {"scheme": scene.scheme.pk})
     assert errors_of(response, "scheme")
     assert not MatchingRound.objects.exists()
@@ -205,7 +206,7 @@ def test_a_coordinator_cannot_run_a_round_of_another_ics(client, scene, outsider
 
 def test_a_second_round_is_refused_while_one_is_running(client, scene):
     MatchingRound.objects.create(scheme=scene.scheme, status="running")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     response = client.post(reverse("admin:matching_matchinground_add"), {"scheme": scene.scheme.pk})
     assert errors_of(response, "scheme")[0].startswith(
         f"A round of {scene.scheme} is already running: wait for it to finish."
@@ -215,7 +216,7 @@ def test_a_second_round_is_refused_while_one_is_running(client, scene):
 
 def test_a_running_round_shows_progress_without_reloading_the_page(client, scene):
     matching_round = MatchingRound.objects.create(scheme=scene.scheme, status="running")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.get(round_url(matching_round)).content.decode()
     assert "Matching in progress" in page
@@ -228,7 +229,7 @@ def test_a_failed_round_says_so_and_offers_a_new_one(client, scene):
     matching_round = MatchingRound.objects.create(
         scheme=scene.scheme, status="failed", error="The database went away."
     )
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     page = client.get(round_url(matching_round)).content.decode()
     assert "Matching failed" in page
     assert "The database went away." in page
@@ -240,7 +241,7 @@ def test_the_round_page_shows_each_proposal_with_its_breakdown_and_the_unmatched
     scene.mentee("Cara Mentee", cohort=scene.fellows)
     scene.mentee("Dev Mentee")
     matching_round = rounds.run_round(scene.scheme).round
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = client.get(round_url(matching_round))
 
@@ -258,7 +259,7 @@ def test_the_round_page_shows_each_proposal_with_its_breakdown_and_the_unmatched
 def test_accepting_selected_proposals_in_bulk(client, scene):
     matching_round = ready_round(scene, pairs=3)
     chosen = list(matching_round.proposals.values_list("pk", flat=True)[:2])
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = client.post(
         reverse("admin:matching_matchinground_proposals", args=[matching_round.pk]),
@@ -274,7 +275,7 @@ def test_accepting_selected_proposals_in_bulk(client, scene):
 
 def test_accepting_every_suggested_proposal_at_once(client, scene):
     matching_round = ready_round(scene, pairs=3)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     client.post(
         reverse("admin:matching_matchinground_proposals", args=[matching_round.pk]),
         {"decision": "accept_all"},
@@ -285,7 +286,7 @@ def test_accepting_every_suggested_proposal_at_once(client, scene):
 def test_rejecting_selected_proposals(client, scene):
     matching_round = ready_round(scene, pairs=2)
     chosen = matching_round.proposals.first()
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     client.post(
         reverse("admin:matching_matchinground_proposals", args=[matching_round.pk]),
         {"decision": "reject", "proposal": [chosen.pk]},
@@ -303,7 +304,7 @@ def test_swapping_in_the_mentees_line_manager_is_refused_by_the_field_and_change
     WorkingRelationshipFactory(supervisor=manager.person, supervisee=cara.person)
     matching_round = rounds.run_round(scene.scheme).round
     proposal = matching_round.proposals.get()
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = client.post(
         reverse("admin:matching_proposal_swap", args=[matching_round.pk, proposal.pk]),
@@ -326,7 +327,7 @@ def test_swapping_the_mentor_by_hand_rescores_and_accepts_the_proposal(client, s
     matching_round = rounds.run_round(scene.scheme).round
     proposal = matching_round.proposals.get()
     assert proposal.mentor == anna
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.get(
         reverse("admin:matching_proposal_swap", args=[matching_round.pk, proposal.pk])
@@ -355,7 +356,7 @@ def test_the_publish_confirmation_lists_the_accepted_pairs(client, scene):
         proposal_ids=[matching_round.proposals.first().pk],
         accept=True,
     )
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     page = client.get(
         reverse("admin:matching_matchinground_publish", args=[matching_round.pk])
     ).content.decode()
@@ -370,7 +371,7 @@ def test_publishing_creates_the_mentorships(client, scene):
         proposal_ids=matching_round.proposals.values_list("pk", flat=True),
         accept=True,
     )
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = client.post(
         reverse("admin:matching_matchinground_publish", args=[matching_round.pk]), follow=True
@@ -395,7 +396,7 @@ def test_publishing_lists_every_refusal_and_publishes_nothing(client, scene):
         WorkingRelationshipFactory(
             supervisor=proposal.mentor.person, supervisee=proposal.mentee.person
         )
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = client.post(
         reverse("admin:matching_matchinground_publish", args=[matching_round.pk])
@@ -428,7 +429,7 @@ def pair_by_hand(client, scene, mentors, mentees, kind="one_to_one"):
 
 def test_pairing_by_hand_proposes_the_mentorship(client, scene):
     anna, cara = scene.mentor("Anna Mentor"), scene.mentee("Cara Mentee")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = pair_by_hand(client, scene, [anna], [cara])
 
@@ -445,7 +446,7 @@ def test_pairing_by_hand_proposes_the_mentorship(client, scene):
 def test_pairing_a_line_manager_by_hand_is_refused_by_the_field_and_nothing_is_saved(client, scene):
     manager, cara = scene.mentor("Maya Manager"), scene.mentee("Cara Mentee")
     WorkingRelationshipFactory(supervisor=manager.person, supervisee=cara.person)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = pair_by_hand(client, scene, [manager], [cara])
 
@@ -459,7 +460,7 @@ def test_pairing_a_line_manager_by_hand_is_refused_by_the_field_and_nothing_is_s
 
 def test_a_one_to_one_pairing_needs_one_mentor_and_one_mentee(client, scene):
     anna, bola = scene.mentor("Anna Mentor"), scene.mentor("Bola Mentor")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     response = pair_by_hand(client, scene, [anna, bola], [scene.mentee("Cara Mentee")])
     assert errors_of(response, "mentors") == ["Choose one mentor, or make it a group."]
     assert not Mentorship.objects.exists()
@@ -470,7 +471,7 @@ def test_the_mentorship_page_shows_members_breakdown_and_flags(client, scene):
     ConflictFlag.objects.create(
         mentorship=mentorship, conflict="same_department", hard=False, reason="They share a team."
     )
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     page = client.get(
         reverse("admin:matching_mentorship_change", args=[mentorship.pk])
     ).content.decode()
@@ -483,7 +484,7 @@ def test_the_mentorship_page_shows_members_breakdown_and_flags(client, scene):
 
 def test_ending_selected_mentorships_asks_for_a_reason_then_ends_them(client, scene):
     mentorship = proposed(scene, scene.mentor("Anna Mentor"), scene.mentee("Cara Mentee"))
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     url = reverse("admin:matching_mentorship_changelist")
     chosen = {"action": "end_selected", "_selected_action": [mentorship.pk]}
 
@@ -509,7 +510,7 @@ def test_recording_a_first_meeting_makes_the_mentorship_active(client, scene):
     mentorship = proposed(scene, anna, cara)
     members = {m.enrolment_id: m.pk for m in mentorship.members.all()}
     held_on = timezone.localdate() - datetime.timedelta(days=3)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = client.post(
         reverse("admin:matching_mentorship_meeting", args=[mentorship.pk]),
@@ -525,7 +526,7 @@ def test_a_meeting_only_the_mentor_attended_is_refused_and_changes_nothing(clien
     anna, cara = scene.mentor("Anna Mentor"), scene.mentee("Cara Mentee")
     mentorship = proposed(scene, anna, cara)
     mentor_member = mentorship.members.get(role="mentor")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = client.post(
         reverse("admin:matching_mentorship_meeting", args=[mentorship.pk]),
@@ -545,7 +546,7 @@ def test_a_hard_conflict_flag_cannot_be_allowed_to_stand(client, scene):
         mentorship=mentorship, conflict="relationship", hard=True, reason="A line manager."
     )
     url = reverse("admin:matching_mentorship_flag", args=[mentorship.pk, flag.pk])
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.get(url).content.decode()
     assert "Allow it to stand" not in page
@@ -564,7 +565,7 @@ def test_a_penalty_conflict_flag_may_stand_with_a_reason(client, scene):
         mentorship=mentorship, conflict="same_department", hard=False, reason="Same team."
     )
     url = reverse("admin:matching_mentorship_flag", args=[mentorship.pk, flag.pk])
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     missing = client.post(url, {"decision": "allow", "note": ""})
     assert errors_of(missing, "note") == ["Record why, in a sentence or two."]
@@ -584,7 +585,7 @@ def test_ending_the_mentorship_from_a_flag(client, scene):
     flag = ConflictFlag.objects.create(
         mentorship=mentorship, conflict="relationship", hard=True, reason="A line manager."
     )
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     client.post(
         reverse("admin:matching_mentorship_flag", args=[mentorship.pk, flag.pk]),
         {"decision": "end", "note": "Her line manager since May."},
@@ -605,7 +606,7 @@ def test_the_mentorship_list_filters_open_conflict_flags_and_needs_rematch(clien
     )
     rematch = proposed(scene, scene.mentor("Bola Mentor"), scene.mentee("Dev Mentee"))
     Mentorship.objects.filter(pk=rematch.pk).update(needs_rematch=True)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     url = reverse("admin:matching_mentorship_changelist")
 
     with_flags = client.get(url, {"open_flag": "yes"}).context["cl"].result_list
@@ -622,7 +623,7 @@ def test_a_rematch_request_shows_its_reason_and_is_marked_handled(client, scene)
     request = services.request_rematch(
         mentorship=mentorship, user=cara.person.user, reason="We do not get on."
     )
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     url = reverse("admin:matching_rematchrequest_change", args=[request.pk])
     assert "We do not get on." in client.get(url).content.decode()
 
@@ -643,7 +644,7 @@ def test_the_proposal_list_runs_a_constant_number_of_queries(
         scene.mentee(f"Mentee{i} Jones")
     large = rounds.run_round(scene.scheme).round
     assert large.proposals.count() == 20
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     client.get(round_url(small))
 
     with django_assert_max_num_queries(30) as few:
@@ -677,7 +678,7 @@ def test_lists_run_a_constant_number_of_queries(
             MatchingPolicy.objects.create(scheme=SchemeFactory(owner=scene.icb))
 
     url = reverse(f"admin:matching_{model}_changelist")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     more(1)
     with django_assert_max_num_queries(40) as few:
         client.get(url)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from matching import loading, services
 from schemes.models import Enrolment
+from tests.auth import sign_in
 from tests.matching.pairs import Scene
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def scene():
 @pytest.fixture
 def mona(scene, client):
     mentor = scene.mentor("Mona Mentor", capacity=4)
-    client.force_login(mentor.person.user)
+    sign_in(client, mentor.person.user)
     return mentor
 
 
@@ -139,7 +140,7 @@ def test_a_paused_mentor_may_still_set_their_availability_and_is_told_they_are_p
     mentor = scene.mentor("Pat Paused")
     mentor.status, mentor.paused_on = "paused", TODAY
     mentor.save()
-    client.force_login(mentor.person.user)
+    sign_in(client, mentor.person.user)
 
     assert "Your place on the scheme is paused" in client.get(url(scene)).text
     post(client, scene, capacity="1")

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching import services
+from tests.auth import sign_in
 from tests.matching.pairs import Scene
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def scene(client):
     scene = Scene()
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     return scene
 
 

@@ -19,6 +19,7 @@ from matching.models import (
     RematchRequest,
 )
 from mentoring.models import Notification
+from tests.auth import sign_in
 from tests.matching.pairs import Scene
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def start(mentorship, mentor, mentee):
 
 
 def page_of(client, enrolment, mentorship) -> str:
-    client.force_login(enrolment.person.user)
+    sign_in(client, enrolment.person.user)
     response = client.get(reverse("mentorship_detail", args=[mentorship.pk]))
     assert response.status_code == 200
     return response.text
@@ -101,12 +102,12 @@ def test_before_a_proposal_no_contact_details_show_anywhere(client, scene, mona,
     scene.scheme.matching_policy.mode = "choice"
     scene.scheme.matching_policy.save()
 
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
     pages = [
         client.get(reverse("mentorships")).text,
         client.get(reverse("shortlist", args=[scene.scheme.slug])).text,
     ]
-    client.force_login(mona.person.user)
+    sign_in(client, mona.person.user)
     pages.append(client.get(reverse("mentorships")).text)
 
     assert "Mona Mentor" in pages[1]  # on the shortlist, with her public profile only
@@ -119,7 +120,7 @@ def test_before_a_proposal_no_contact_details_show_anywhere(client, scene, mona,
 def test_people_outside_the_mentorship_never_see_its_contacts(client, scene, mona, enid):
     mentorship = pair(mona, enid)
     nora = scene.mentee("Nora Outsider", **CONTACTS["Nora"])
-    client.force_login(nora.person.user)
+    sign_in(client, nora.person.user)
 
     assert client.get(reverse("mentorship_detail", args=[mentorship.pk])).status_code == 404
     for url in (reverse("mentorships"), reverse("shortlist", args=[scene.scheme.slug])):
@@ -152,7 +153,7 @@ def test_the_mentee_never_sees_the_score_breakdown(client, mona, enid):
 
 # answering ------------------------------------------------------------------------------------
 def respond(client, enrolment, mentorship, answer):
-    client.force_login(enrolment.person.user)
+    sign_in(client, enrolment.person.user)
     return client.post(reverse("mentorship_respond", args=[mentorship.pk]), {"answer": answer})
 
 
@@ -224,7 +225,7 @@ def test_when_the_mentor_declines_the_mentee_is_offered_the_next_best_mentor(
     assert (mentorship.status, mentorship.end_reason) == ("ended", EndReason.MENTOR_DECLINED)
     offer = Mentorship.objects.get(members__enrolment=enid, status="proposed")
     assert offer.members.get(role="mentor").enrolment.person.full_name == "Nina Next"
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
     overview = client.get(reverse("mentorships")).text
     assert "Nina Next" in overview and "Waiting for your answer" in overview
     assert reverse("mentorship_detail", args=[offer.pk]) in overview
@@ -245,7 +246,7 @@ def test_when_the_mentee_declines_they_are_offered_the_next_best_mentor(
 
 # asking for a different mentor, in confidence -------------------------------------------------
 def ask_for_another(client, mentee, mentorship, reason=REASON):
-    client.force_login(mentee.person.user)
+    sign_in(client, mentee.person.user)
     return client.post(reverse("mentorship_rematch", args=[mentorship.pk]), {"reason": reason})
 
 
@@ -266,7 +267,7 @@ def test_the_mentee_sees_how_to_ask_for_a_different_mentor_and_the_mentor_does_n
 
 def test_the_request_form_says_only_coordinators_will_see_it(client, mona, enid):
     mentorship = pair(mona, enid)
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
 
     page = client.get(reverse("mentorship_rematch", args=[mentorship.pk])).text
 
@@ -384,7 +385,7 @@ def test_either_side_may_decide_not_to_continue_once_it_is_active(
 def test_the_not_continuing_page_explains_it_is_without_fault(client, mona, enid):
     mentorship = pair(mona, enid)
     start(mentorship, mona, enid)
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
 
     page = client.get(reverse("mentorship_not_continuing", args=[mentorship.pk])).text
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from matching import services
 from matching.models import EndReason, MatchingPolicy
+from tests.auth import sign_in
 from tests.factories import PersonFactory
 from tests.matching.pairs import Scene
 from tests.schemes.factories import MenteeEnrolmentFactory, MentorEnrolmentFactory
@@ -28,7 +29,7 @@ def pair(mentor, mentee, **kwargs):
 
 
 def overview(client, user) -> str:
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(reverse("mentorships"))
     assert response.status_code == 200
     return response.text
@@ -173,7 +174,7 @@ def count_queries(client) -> int:
 def test_it_takes_a_constant_number_of_queries(client, django_assert_max_num_queries):
     scene = Scene()
     mentor = scene.mentor("Mona Mentor", capacity=8)
-    client.force_login(mentor.person.user)
+    sign_in(client, mentor.person.user)
 
     names = itertools.count()
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from matching import services
 from matching.models import Mentorship, MentorshipMember
+from tests.auth import sign_in
 from tests.matching.pairs import Scene
 from tests.schemes.factories import MenteeEnrolmentFactory, MentorEnrolmentFactory, SchemeFactory
 
@@ -79,7 +80,7 @@ def url_of(page: str, cast) -> str:
 def test_who_may_open_each_page(client, cast, page, who, status):
     user = cast["users"][who]
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
 
     response = client.get(url_of(page, cast))
 
@@ -120,7 +121,7 @@ def answers(mentorship):
 )
 def test_an_outsiders_post_is_not_found_and_changes_nothing(client, proposed, who, page, data):
     mentorship, outsiders = proposed
-    client.force_login(outsiders[who])
+    sign_in(client, outsiders[who])
     before = answers(mentorship)
 
     response = client.post(reverse(page, args=[mentorship.pk]), data)
@@ -147,7 +148,7 @@ def test_an_anonymous_post_goes_to_sign_in_and_changes_nothing(client, proposed)
 def test_the_mentor_cannot_ask_for_a_different_mentor_even_by_posting(client, proposed):
     mentorship, _ = proposed
     mentor = mentorship.members.get(role="mentor").enrolment
-    client.force_login(mentor.person.user)
+    sign_in(client, mentor.person.user)
 
     response = client.post(
         reverse("mentorship_rematch", args=[mentorship.pk]), {"reason": "Let me out."}
@@ -160,7 +161,7 @@ def test_the_mentor_cannot_ask_for_a_different_mentor_even_by_posting(client, pr
 
 def test_deciding_not_to_continue_is_only_for_an_active_mentorship(client, proposed):
     mentorship, _ = proposed
-    client.force_login(mentorship.members.get(role="mentee").enrolment.person.user)
+    sign_in(client, mentorship.members.get(role="mentee").enrolment.person.user)
 
     assert client.get(reverse("mentorship_not_continuing", args=[mentorship.pk])).status_code == (
         404
@@ -169,7 +170,7 @@ def test_deciding_not_to_continue_is_only_for_an_active_mentorship(client, propo
 
 def test_answering_is_post_only(client, proposed):
     mentorship, _ = proposed
-    client.force_login(mentorship.members.get(role="mentee").enrolment.person.user)
+    sign_in(client, mentorship.members.get(role="mentee").enrolment.person.user)
 
     assert client.get(reverse("mentorship_respond", args=[mentorship.pk])).status_code == 405
 
@@ -180,9 +181,9 @@ def test_people_of_another_scheme_do_not_see_this_schemes_pages(client):
     mentor = MentorEnrolmentFactory(scheme=elsewhere)
     mentee = MenteeEnrolmentFactory(scheme=elsewhere)
 
-    client.force_login(mentor.person.user)
+    sign_in(client, mentor.person.user)
     assert client.get(reverse("availability", args=[scene.scheme.slug])).status_code == 404
-    client.force_login(mentee.person.user)
+    sign_in(client, mentee.person.user)
     assert client.get(reverse("shortlist", args=[scene.scheme.slug])).status_code == 404
 
 
@@ -190,7 +191,7 @@ def test_people_of_another_scheme_do_not_see_this_schemes_pages(client):
 def test_a_mentee_who_left_or_is_paused_has_no_shortlist(client, trait):
     scheme = Scene().scheme
     mentee = MenteeEnrolmentFactory(scheme=scheme, **{trait: True})
-    client.force_login(mentee.person.user)
+    sign_in(client, mentee.person.user)
 
     assert client.get(reverse("shortlist", args=[scheme.slug])).status_code == 404
 
@@ -198,14 +199,14 @@ def test_a_mentee_who_left_or_is_paused_has_no_shortlist(client, trait):
 def test_a_mentor_who_left_has_no_availability_page(client):
     scheme = Scene().scheme
     mentor = MentorEnrolmentFactory(scheme=scheme, left=True)
-    client.force_login(mentor.person.user)
+    sign_in(client, mentor.person.user)
 
     assert client.get(reverse("availability", args=[scheme.slug])).status_code == 404
 
 
 def test_an_unknown_mentorship_or_scheme_is_not_found(client, proposed):
     mentorship, _ = proposed
-    client.force_login(mentorship.members.get(role="mentee").enrolment.person.user)
+    sign_in(client, mentorship.members.get(role="mentee").enrolment.person.user)
 
     assert client.get(reverse("mentorship_detail", args=[mentorship.pk + 1000])).status_code == (
         404

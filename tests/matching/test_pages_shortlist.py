@@ -14,6 +14,7 @@ from django.urls import reverse
 from matching import services
 from matching.models import MentorPreference, Mentorship, MentorshipMember, Source
 from mentoring.models import FocusArea, Notification, Sector
+from tests.auth import sign_in
 from tests.factories import RegistrationFactory, WorkingRelationshipFactory
 from tests.matching.pairs import Scene
 
@@ -31,7 +32,7 @@ def allocation():
 
 
 def signed_in(client, enrolment):
-    client.force_login(enrolment.person.user)
+    sign_in(client, enrolment.person.user)
     return enrolment
 
 
@@ -100,7 +101,7 @@ def test_choosing_a_mentor_asks_them_to_accept(client, choice):
     detail = client.get(response["Location"]).text
     assert "You chose Mona Mentor." in detail
     assert "We are waiting for Mona Mentor to answer." in detail
-    client.force_login(mona.person.user)
+    sign_in(client, mona.person.user)
     overview = client.get(reverse("mentorships")).text
     assert "Enid Mentee" in overview and "Waiting for your answer" in overview
 

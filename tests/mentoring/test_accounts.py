@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from mentoring import invitations
 from mentoring.models import Invitation, Notification, User
+from tests.auth import sign_in
 from tests.factories import TEST_PASSWORD, PersonFactory, UserFactory, coordinator_of
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_signing_in_with_the_right_details_goes_home(client):
 
 
 def test_a_signed_in_user_is_sent_home_from_the_login_page(client):
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
 
     response = client.get(reverse("login"))
 
@@ -137,7 +138,7 @@ def test_a_signed_in_user_is_sent_home_from_the_login_page(client):
 
 
 def test_signing_out_needs_a_post(client):
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
 
     assert client.get(reverse("logout")).status_code == 405
     response = client.post(reverse("logout"))

@@ -8,6 +8,7 @@ from django.utils.html import escape
 
 from mentoring.beat import JOBS
 from mentoring.models import JobRun, Notification
+from tests.auth import sign_in
 from tests.factories import IcbFactory, UserFactory, coordinator_of, finance_of
 from tests.schemes.factories import SchemeFactory
 
@@ -83,7 +84,7 @@ def row_of(html: str, job: str) -> str:
 
 
 def test_a_coordinator_sees_every_job_with_its_last_run_and_outcome(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     html = client.get(JOBS_URL).content.decode()
 
     for name, (_, _, description) in JOBS.items():
@@ -99,7 +100,7 @@ def test_a_coordinator_sees_every_job_with_its_last_run_and_outcome(client, worl
 
 
 def test_a_superuser_sees_the_whole_count(client, world):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     html = client.get(JOBS_URL).content.decode()
     assert "<td>5</td>" in row_of(html, "remind-pre-session-agenda")
 
@@ -107,14 +108,14 @@ def test_a_superuser_sees_the_whole_count(client, world):
 @pytest.mark.parametrize("who", ["mentee", "finance"])
 def test_people_who_are_not_coordinators_cannot_see_the_jobs(client, world, who):
     user = UserFactory() if who == "mentee" else finance_of(world["icb_a"], is_staff=True)
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(JOBS_URL)
     assert response.status_code in (302, 403)
     assert "remind-pre-session-agenda" not in response.content.decode()
 
 
 def test_the_page_costs_the_same_however_many_runs(client, world, django_assert_max_num_queries):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     client.get(JOBS_URL)
     now = timezone.now()
     JobRun.objects.bulk_create(
@@ -125,7 +126,7 @@ def test_the_page_costs_the_same_however_many_runs(client, world, django_assert_
 
 
 def test_a_coordinator_lists_only_the_notifications_for_their_schemes(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     html = client.get(NOTIFICATIONS_URL).content.decode()
 
     assert world["mine"].subject in html
@@ -133,7 +134,7 @@ def test_a_coordinator_lists_only_the_notifications_for_their_schemes(client, wo
 
 
 def test_another_icss_notification_is_not_found(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     url = reverse("admin:mentoring_notification_change", args=[world["theirs"].pk])
     assert client.get(url).status_code in (302, 404)
     mine = reverse("admin:mentoring_notification_change", args=[world["mine"].pk])
@@ -141,14 +142,14 @@ def test_another_icss_notification_is_not_found(client, world):
 
 
 def test_notifications_cannot_be_changed_or_deleted_in_the_admin(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     url = reverse("admin:mentoring_notification_delete", args=[world["mine"].pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Notification.objects.filter(pk=world["mine"].pk).exists()
 
 
 def test_a_coordinator_sees_runs_but_not_other_schemes_counts(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     url = reverse("admin:mentoring_jobrun_change", args=[world["last"].pk])
     html = client.get(url).content.decode()
     assert "remind-pre-session-agenda" in html
@@ -156,7 +157,7 @@ def test_a_coordinator_sees_runs_but_not_other_schemes_counts(client, world):
 
 
 def test_the_admin_home_links_to_the_jobs_and_notifications(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     html = client.get(reverse("admin:index")).content.decode()
     assert JOBS_URL in html and NOTIFICATIONS_URL in html
 
@@ -164,7 +165,7 @@ def test_the_admin_home_links_to_the_jobs_and_notifications(client, world):
 def test_the_notification_list_costs_the_same_however_many(
     client, world, django_assert_max_num_queries
 ):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     client.get(NOTIFICATIONS_URL)
     Notification.objects.bulk_create(
         Notification(

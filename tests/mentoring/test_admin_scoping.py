@@ -9,6 +9,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from tests.auth import sign_in
 from tests.factories import (
     IcbFactory,
     OrganisationFactory,
@@ -55,7 +56,7 @@ def export_rows(response):
 
 
 def test_people_list_shows_only_people_below_the_coordinators_organisations(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.get(reverse("admin:mentoring_person_changelist"))
     assert response.status_code == 200
     assert b"Alderson" in response.content
@@ -64,13 +65,13 @@ def test_people_list_shows_only_people_below_the_coordinators_organisations(clie
 
 @pytest.mark.parametrize("view", ["change", "history", "delete"])
 def test_a_person_of_another_ics_is_not_found(client, world, view):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.get(reverse(f"admin:mentoring_person_{view}", args=[world["person_b"].pk]))
     assert response.status_code == 404
 
 
 def test_a_person_in_scope_opens(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.get(reverse("admin:mentoring_person_change", args=[world["person_a"].pk]))
     assert response.status_code == 200
 
@@ -85,19 +86,19 @@ def test_a_person_in_scope_opens(client, world):
     ],
 )
 def test_records_of_another_ics_are_not_found(client, world, model, key):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.get(reverse(f"admin:mentoring_{model}_change", args=[world[key].pk]))
     assert response.status_code == 404
 
 
 def test_a_record_that_does_not_exist_is_a_404_not_a_redirect(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.get(reverse("admin:mentoring_person_change", args=[999_999]))
     assert response.status_code == 404
 
 
 def test_export_contains_only_people_in_scope(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.get(reverse("admin:mentoring_person_export"))
     assert response.status_code == 200
     emails = [row["email"] for row in export_rows(response)]
@@ -105,7 +106,7 @@ def test_export_contains_only_people_in_scope(client, world):
 
 
 def test_export_filtered_to_another_icss_organisation_is_empty(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     url = reverse("admin:mentoring_person_export")
     response = client.get(url, {"organisation__id__exact": world["practice_b"].pk})
     rows = export_rows(response) if response.status_code == 200 else []
@@ -113,7 +114,7 @@ def test_export_filtered_to_another_icss_organisation_is_empty(client, world):
 
 
 def test_export_action_ignores_ids_outside_scope(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.post(
         reverse("admin:mentoring_person_changelist"),
         {
@@ -126,7 +127,7 @@ def test_export_action_ignores_ids_outside_scope(client, world):
 
 
 def test_export_columns_are_the_import_columns_so_it_round_trips(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.get(reverse("admin:mentoring_person_export"))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0] == (
@@ -139,13 +140,13 @@ def test_export_neutralises_formulas_in_text(client, world):
     user = world["person_a"].user
     user.first_name = '=HYPERLINK("http://evil")'
     user.save()
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     rows = export_rows(client.get(reverse("admin:mentoring_person_export")))
     assert rows[0]["first_name"].startswith("'=")
 
 
 def test_organisation_choices_when_adding_a_person_are_only_in_scope(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.get(reverse("admin:mentoring_person_add"))
     choices = {str(o) for o in response.context["adminform"].form.fields["organisation"].queryset}
     assert str(world["practice_a"]) in choices
@@ -153,7 +154,7 @@ def test_organisation_choices_when_adding_a_person_are_only_in_scope(client, wor
 
 
 def test_a_coordinator_cannot_save_a_person_into_another_ics(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.post(
         reverse("admin:mentoring_person_add"),
         {
@@ -171,7 +172,7 @@ def test_a_coordinator_cannot_save_a_person_into_another_ics(client, world):
 
 
 def test_a_coordinator_adds_a_person_with_their_login_in_one_step(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     response = client.post(
         reverse("admin:mentoring_person_add"),
         {
@@ -196,14 +197,14 @@ def empty_inlines():
 
 
 def test_a_coordinator_with_no_organisation_sees_nobody(client, world):
-    client.force_login(coordinator_of())
+    sign_in(client, coordinator_of())
     response = client.get(reverse("admin:mentoring_person_changelist"))
     assert b"Alderson" not in response.content
     assert b"Brightwell" not in response.content
 
 
 def test_a_superuser_sees_everyone(client, world):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     response = client.get(reverse("admin:mentoring_person_changelist"))
     assert b"Alderson" in response.content
     assert b"Brightwell" in response.content
@@ -220,13 +221,13 @@ def test_who_may_open_the_people_list(client, world, who, expected):
         "coordinator": lambda: world["coordinator_a"],
     }
     if who in users:
-        client.force_login(users[who]())
+        sign_in(client, users[who]())
     response = client.get(reverse("admin:mentoring_person_changelist"))
     assert response.status_code == expected
 
 
 def test_role_assignments_are_for_superusers_only(client, world):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     assert client.get(reverse("admin:mentoring_roleassignment_changelist")).status_code == 403
     assert client.get(reverse("admin:mentoring_user_changelist")).status_code == 403
 
@@ -234,7 +235,7 @@ def test_role_assignments_are_for_superusers_only(client, world):
 def test_people_list_runs_a_constant_number_of_queries(
     client, world, django_assert_max_num_queries
 ):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     url = reverse("admin:mentoring_person_changelist")
     client.get(url)
     with django_assert_max_num_queries(20) as few:
@@ -246,7 +247,7 @@ def test_people_list_runs_a_constant_number_of_queries(
 
 
 def test_export_runs_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
-    client.force_login(world["coordinator_a"])
+    sign_in(client, world["coordinator_a"])
     url = reverse("admin:mentoring_person_export")
     with django_assert_max_num_queries(20) as few:
         export_rows(client.get(url))

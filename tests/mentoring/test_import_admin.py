@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mentoring.models import Person, User
+from tests.auth import sign_in
 from tests.factories import IcbFactory, OrganisationFactory, UserFactory, coordinator_of, finance_of
 from tests.mentoring.imports import csv_file
 
@@ -40,7 +41,7 @@ def problems_listed(response) -> list[str]:
 
 
 def test_the_page_is_named_in_the_admin_and_lists_each_kind_and_its_columns(client, world):
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     assert reverse("admin:mentoring_import") == URL
     response = client.get(URL)
     page = response.content.decode()
@@ -51,7 +52,7 @@ def test_the_page_is_named_in_the_admin_and_lists_each_kind_and_its_columns(clie
 
 
 def test_the_file_input_has_a_label_and_a_hint(client, world):
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     page = client.get(URL).content.decode()
     assert '<label for="id_file">CSV file:</label>' in page
     assert 'aria-describedby="id_file_helptext"' in page
@@ -60,7 +61,7 @@ def test_the_file_input_has_a_label_and_a_hint(client, world):
 
 
 def test_a_good_upload_imports_and_says_what_changed(client, world):
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = upload(
         client, "people", csv_file(PEOPLE, "a@example.nhs.uk,Ann,Ames,gp,YA0001,,,,,,4")
     )
@@ -72,7 +73,7 @@ def test_a_good_upload_imports_and_says_what_changed(client, world):
 
 
 def test_a_bad_upload_lists_every_problem_and_saves_nothing(client, world):
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = upload(
         client,
         "people",
@@ -98,7 +99,7 @@ def test_a_bad_upload_lists_every_problem_and_saves_nothing(client, world):
 
 
 def test_a_coordinator_cannot_import_people_into_another_ics(client, world):
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = upload(
         client,
         "people",
@@ -116,7 +117,7 @@ def test_a_coordinator_cannot_import_people_into_another_ics(client, world):
 
 
 def test_a_superuser_may_import_anywhere(client, world):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     response = upload(
         client, "people", csv_file(PEOPLE, "b@example.nhs.uk,Bo,Bell,gp,YB0001,,,,,,")
     )
@@ -126,7 +127,7 @@ def test_a_superuser_may_import_anywhere(client, world):
 
 def test_a_file_over_the_limit_is_refused_by_the_form(client, world, settings):
     settings.IMPORT_MAX_BYTES = 50
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     content = csv_file(PEOPLE, "a@example.nhs.uk,Ann,Ames,gp,YA0001,,,,,,4")
     response = upload(client, "people", content)
     page = response.content.decode()
@@ -139,7 +140,7 @@ def test_a_file_over_the_limit_is_refused_by_the_form(client, world, settings):
 
 
 def test_an_upload_without_a_file_asks_for_one(client, world):
-    client.force_login(world["coordinator"])
+    sign_in(client, world["coordinator"])
     response = client.post(URL, {"kind": "people"})
     assert response.status_code == 200
     assert "Choose the CSV file to import." in response.content.decode()
@@ -165,12 +166,12 @@ def test_only_coordinators_and_superusers_may_import(client, world, who, status)
         "superuser": lambda: UserFactory(is_staff=True, is_superuser=True),
     }
     if who in users:
-        client.force_login(users[who]())
+        sign_in(client, users[who]())
     assert client.get(URL).status_code == status
 
 
 def test_finance_staff_cannot_upload_either(client, world):
-    client.force_login(finance_of(world["icb_a"]))
+    sign_in(client, finance_of(world["icb_a"]))
     response = upload(
         client, "people", csv_file(PEOPLE, "a@example.nhs.uk,Ann,Ames,gp,YA0001,,,,,,4")
     )

@@ -4,6 +4,7 @@ import pytest
 
 from mentoring.imports import run_import
 from mentoring.models import FocusArea, Person, ScopeOfPractice, Sector, User
+from tests.auth import sign_in
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory
 from tests.mentoring.imports import codes_of, csv_file, errors_of
 
@@ -227,7 +228,7 @@ def test_a_download_of_the_admin_people_list_imports_back_unchanged(client, prac
     PersonFactory(
         user__email="dee@example.nhs.uk", organisation=practice, department="-Acute", region="="
     )
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     response = client.get("/admin/mentoring/person/export/")
     assert response.status_code == 200
     download = b"".join(response.streaming_content)

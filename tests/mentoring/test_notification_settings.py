@@ -6,6 +6,7 @@ from django.utils.html import escape
 
 from mentoring.models import NotificationPreference
 from mentoring.notifications import KINDS, optional_kinds
+from tests.auth import sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def test_it_needs_signing_in(client):
 
 
 def test_every_optional_kind_is_offered_by_its_label_and_ticked_by_default(client):
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
     html = client.get(URL).content.decode()
 
     kinds = optional_kinds()
@@ -36,7 +37,7 @@ def test_every_optional_kind_is_offered_by_its_label_and_ticked_by_default(clien
 
 def test_saving_turns_off_the_unticked_and_chooses_the_digest(client):
     user = UserFactory()
-    client.force_login(user)
+    sign_in(client, user)
     kinds = [k.code for k in optional_kinds()]
     keep = kinds[:1]
 
@@ -53,7 +54,7 @@ def test_saving_turns_off_the_unticked_and_chooses_the_digest(client):
 
 def test_saving_again_replaces_the_earlier_choice(client):
     user = UserFactory()
-    client.force_login(user)
+    sign_in(client, user)
     client.post(URL, {"delivery": "daily", "wanted": []})
     client.post(URL, {"delivery": "each", "wanted": [k.code for k in optional_kinds()]})
 
@@ -72,7 +73,7 @@ def test_saving_again_replaces_the_earlier_choice(client):
 def test_bad_input_is_explained_by_the_field_and_changes_nothing(client, data, field, message):
     user = UserFactory()
     NotificationPreference.objects.create(user=user, delivery="daily", muted=["x"])
-    client.force_login(user)
+    sign_in(client, user)
 
     response = client.post(URL, data)
 
@@ -87,7 +88,7 @@ def test_bad_input_is_explained_by_the_field_and_changes_nothing(client, data, f
 
 
 def test_the_notifications_page_links_to_the_settings(client):
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
     assert URL in client.get(reverse("notifications")).content.decode()
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.files.base import ContentFile
 
+from tests.auth import sign_in
 from tests.factories import (
     IcbFactory,
     OrganisationFactory,
@@ -24,7 +25,7 @@ def evidence(settings, tmp_path):
 
 
 def test_the_person_downloads_their_own_evidence(client, evidence):
-    client.force_login(evidence["person"].user)
+    sign_in(client, evidence["person"].user)
     response = client.get(evidence["url"])
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 certificate"
@@ -32,7 +33,7 @@ def test_the_person_downloads_their_own_evidence(client, evidence):
 
 
 def test_their_coordinator_downloads_it(client, evidence):
-    client.force_login(coordinator_of(evidence["icb"]))
+    sign_in(client, coordinator_of(evidence["icb"]))
     assert client.get(evidence["url"]).status_code == 200
 
 
@@ -46,7 +47,7 @@ def test_nobody_else_can(client, evidence, who):
         "finance_of_same_icb": lambda: finance_of(evidence["icb"]),
         "another_person": lambda: PersonFactory(organisation=evidence["person"].organisation).user,
     }
-    client.force_login(users[who]())
+    sign_in(client, users[who]())
     assert client.get(evidence["url"]).status_code == 404
 
 
@@ -65,5 +66,5 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, evidence):
     ],
 )
 def test_other_paths_are_not_found(client, evidence, path):
-    client.force_login(evidence["person"].user)
+    sign_in(client, evidence["person"].user)
     assert client.get(path).status_code == 404

@@ -11,6 +11,7 @@ from mentoring.roles import grant_role
 from reimbursement import claims
 from reimbursement.models import ClaimStatus
 from sessions_log import services as sessions
+from tests.auth import sign_in
 from tests.factories import IcbFactory, coordinator_of, finance_of
 from tests.reimbursement.scene import RATE, ClaimScene, mondays_ago
 
@@ -56,7 +57,7 @@ def statuses(*chosen) -> list[str]:
 
 def test_the_coordinator_approves_selected_claims_at_the_rate_card_amount(client, scene):
     first, second = scene.claim(mondays_ago(2)), scene.claim(mondays_ago(3))
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = act(client, "approve", [first, second])
 
@@ -67,7 +68,7 @@ def test_the_coordinator_approves_selected_claims_at_the_rate_card_amount(client
 
 def test_rejecting_asks_for_a_reason_and_refuses_none(client, scene):
     claim = scene.claim(mondays_ago(2))
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.post(reverse(CHANGELIST), {"action": "reject", "_selected_action": [claim.pk]})
     blank = client.post(
@@ -83,7 +84,7 @@ def test_rejecting_asks_for_a_reason_and_refuses_none(client, scene):
 
 def test_rejecting_with_a_reason_records_it_and_tells_the_mentor(client, scene):
     claim = scene.claim(mondays_ago(2))
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = act(client, "reject", [claim], reason="That week was annual leave.")
 
@@ -98,7 +99,7 @@ def test_a_coordinators_own_claim_is_refused_in_bulk_while_the_others_are_approv
     grant_role(user=scene.mentor_user, role=Role.COORDINATOR, organisation=scene.icb)
     own = scene.claim(mondays_ago(2))
     other = claim_by(scene, scene.mentor("Max Other"), 2)
-    client.force_login(scene.mentor_user)
+    sign_in(client, scene.mentor_user)
 
     response = act(client, "approve", [own, other])
 
@@ -111,7 +112,7 @@ def test_a_coordinators_own_claim_is_refused_in_bulk_while_the_others_are_approv
 def test_a_claim_already_decided_is_named_and_left_as_it_was(client, scene):
     decided = scene.approved(mondays_ago(2))
     waiting = scene.claim(mondays_ago(3))
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = act(client, "reject", [decided, waiting], reason="No activity recorded.")
 
@@ -122,7 +123,7 @@ def test_a_claim_already_decided_is_named_and_left_as_it_was(client, scene):
 
 def test_a_coordinator_of_another_icb_neither_lists_nor_finds_nor_decides_the_claims(client, scene):
     claim = scene.claim(mondays_ago(2))
-    client.force_login(coordinator_of(IcbFactory(name="NHS Elsewhere ICB")))
+    sign_in(client, coordinator_of(IcbFactory(name="NHS Elsewhere ICB")))
 
     listing = client.get(reverse(CHANGELIST))
     page = client.get(change_url(claim))
@@ -136,7 +137,7 @@ def test_a_coordinator_of_another_icb_neither_lists_nor_finds_nor_decides_the_cl
 
 def test_finance_sees_the_claims_their_organisation_pays_but_cannot_decide_them(client, scene):
     claim = scene.claim(mondays_ago(2))
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     listing = client.get(reverse(CHANGELIST))
     page = client.get(change_url(claim))
@@ -151,7 +152,7 @@ def test_finance_sees_the_claims_their_organisation_pays_but_cannot_decide_them(
 
 def test_finance_of_another_organisation_does_not_see_the_claims(client, scene):
     claim = scene.claim(mondays_ago(2))
-    client.force_login(finance_of(IcbFactory(name="NHS Elsewhere ICB")))
+    sign_in(client, finance_of(IcbFactory(name="NHS Elsewhere ICB")))
 
     assert "Mona Mentor" not in client.get(reverse(CHANGELIST)).text
     assert client.get(change_url(claim)).status_code == 404
@@ -164,7 +165,7 @@ def test_the_claim_page_shows_the_dates_of_its_sessions_never_what_they_say(clie
         session=session, by=scene.mentor_user, answers={"planned_agenda": AGENDA}, submit=True
     )
     claim = scene.claim(monday, activity="")
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.get(change_url(claim))
 
@@ -175,7 +176,7 @@ def test_the_claim_page_shows_the_dates_of_its_sessions_never_what_they_say(clie
 
 def test_claims_are_not_added_changed_or_deleted_in_the_admin(client, scene):
     claim = scene.claim(mondays_ago(2))
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.get(change_url(claim))
 
@@ -190,7 +191,7 @@ def test_claims_are_not_added_changed_or_deleted_in_the_admin(client, scene):
 def test_the_list_finds_claims_by_the_mentors_name(client, scene):
     scene.claim(mondays_ago(2))
     claim_by(scene, scene.mentor("Max Other"), 2)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     found = client.get(reverse(CHANGELIST), {"q": "Other"})
 
@@ -204,7 +205,7 @@ def test_the_claims_list_takes_a_fixed_number_of_queries(
 ):
     for weeks in range(1, 6):
         scene.claim(mondays_ago(weeks))
-    client.force_login(getattr(scene, who))
+    sign_in(client, getattr(scene, who))
     client.get(reverse(CHANGELIST))
     with django_assert_max_num_queries(40) as five:
         client.get(reverse(CHANGELIST))

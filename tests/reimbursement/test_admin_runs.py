@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from reimbursement import runs
 from reimbursement.models import Adjustment, BudgetAllocation, ClaimStatus, PaymentLine, RunStatus
 from schemes.models import ClaimKind
+from tests.auth import sign_in
 from tests.factories import IcbFactory, finance_of
 from tests.reimbursement.scene import RATE, ClaimScene
 
@@ -67,7 +68,7 @@ def lines(run) -> list[tuple]:
 # payment runs -------------------------------------------------------------------------------------
 def test_finance_sees_only_their_own_organisations_runs(client, scene, run, month):
     elsewhere = runs.build_run(organisation=IcbFactory(name="NHS Elsewhere ICB"), period=month).run
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     listing = client.get(reverse(RUNS))
 
@@ -78,14 +79,14 @@ def test_finance_sees_only_their_own_organisations_runs(client, scene, run, mont
 
 
 def test_coordinators_have_no_payment_runs_admin(client, scene, run):
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     assert client.get(reverse(RUNS)).status_code == 403
     assert client.get(run_url(run)).status_code == 404
 
 
 def test_finance_approves_a_draft_run_from_the_list(client, scene, run):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     response = approve(client, run)
 
@@ -97,7 +98,7 @@ def test_finance_approves_a_draft_run_from_the_list(client, scene, run):
 
 def test_approving_an_approved_run_again_is_refused_with_a_message(client, scene, run):
     runs.approve_run(run=run, by=scene.finance)
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     response = approve(client, run)
 
@@ -106,7 +107,7 @@ def test_approving_an_approved_run_again_is_refused_with_a_message(client, scene
 
 
 def test_an_approved_runs_lines_are_unchanged_by_a_later_build(client, scene, run, month):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
     approve(client, run)
     before = lines(run)
     late = scene.approved(mondays_in(month)[1])
@@ -122,7 +123,7 @@ def test_an_approved_runs_lines_are_unchanged_by_a_later_build(client, scene, ru
 
 
 def test_the_run_page_is_read_only_and_lists_its_lines(client, scene, run):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     page = client.get(run_url(run))
 
@@ -138,7 +139,7 @@ def test_the_run_page_is_read_only_and_lists_its_lines(client, scene, run):
 
 def test_an_approved_runs_page_links_to_every_export_there_is(client, scene, run):
     runs.approve_run(run=run, by=scene.finance)
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
     expected = []
     for name in ("payment_run_csv", "payment_run_xlsx", "payment_run_pdf", "payment_run_detail"):
         try:
@@ -166,7 +167,7 @@ def adjustment_form(scene, **fields) -> dict:
 
 
 def test_an_adjustment_of_nothing_is_refused_by_the_amount_field(client, scene):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     response = client.post(reverse(ADD_ADJUSTMENT), adjustment_form(scene, amount="0.00"))
 
@@ -178,7 +179,7 @@ def test_an_adjustment_of_nothing_is_refused_by_the_amount_field(client, scene):
 
 
 def test_an_adjustment_without_a_reason_is_refused(client, scene):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     response = client.post(reverse(ADD_ADJUSTMENT), adjustment_form(scene, reason="   "))
 
@@ -189,7 +190,7 @@ def test_an_adjustment_without_a_reason_is_refused(client, scene):
 
 
 def test_an_adjustment_on_a_scheme_another_organisation_pays_is_refused(client, scene):
-    client.force_login(finance_of(IcbFactory(name="NHS Elsewhere ICB")))
+    sign_in(client, finance_of(IcbFactory(name="NHS Elsewhere ICB")))
 
     response = client.post(reverse(ADD_ADJUSTMENT), adjustment_form(scene))
 
@@ -198,7 +199,7 @@ def test_an_adjustment_on_a_scheme_another_organisation_pays_is_refused(client, 
 
 
 def test_a_saved_adjustment_is_paid_in_the_next_run_built(client, scene, month):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     response = client.post(reverse(ADD_ADJUSTMENT), adjustment_form(scene))
 
@@ -226,7 +227,7 @@ def test_an_adjustment_taken_into_a_run_is_read_only(client, scene, month):
         by=scene.finance,
     )
     run = scene.build(month).run
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
     url = reverse("admin:reimbursement_adjustment_change", args=[adjustment.pk])
 
     page = client.get(url)
@@ -240,7 +241,7 @@ def test_an_adjustment_taken_into_a_run_is_read_only(client, scene, month):
 
 # budget allocations -------------------------------------------------------------------------------
 def test_finance_allocates_a_quarters_budget_only_from_the_first_day_of_a_quarter(client, scene):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
     url = reverse("admin:reimbursement_budgetallocation_add")
     allocation = {"scheme": scene.scheme.pk, "amount": "12000.00", "note": "Initial fair shares."}
 
@@ -294,7 +295,7 @@ NEW_RATE = {
 
 
 def test_a_coordinator_sees_the_rate_card_but_cannot_change_it(client, scene):
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.get(card_url(scene))
 
@@ -306,7 +307,7 @@ def test_a_coordinator_sees_the_rate_card_but_cannot_change_it(client, scene):
 
 
 def test_finance_adds_a_rate_from_a_date(client, scene):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     response = client.post(card_url(scene), card_form(scene, NEW_RATE))
 
@@ -317,7 +318,7 @@ def test_finance_adds_a_rate_from_a_date(client, scene):
 
 
 def test_finance_of_another_organisation_does_not_find_the_rate_card(client, scene):
-    client.force_login(finance_of(IcbFactory(name="NHS Elsewhere ICB")))
+    sign_in(client, finance_of(IcbFactory(name="NHS Elsewhere ICB")))
 
     assert client.get(card_url(scene)).status_code == 404
     assert str(scene.scheme) not in client.get(reverse("admin:schemes_ratecard_changelist")).text
@@ -327,7 +328,7 @@ def test_a_rate_claims_were_approved_at_cannot_be_edited(client, scene, month):
     scene.approved(mondays_in(month)[0])
     data = card_form(scene)
     data["rates-0-amount"] = "350.00"
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     response = client.post(card_url(scene), data)
 

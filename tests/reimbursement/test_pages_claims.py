@@ -17,6 +17,7 @@ from reimbursement.errors import ClaimRefusal, capitalised, problem
 from reimbursement.models import Claim, ClaimStatus, ClaimUnit
 from schemes.models import ClaimKind, RateCard
 from sessions_log import services as sessions
+from tests.auth import sign_in
 from tests.factories import TrainingRecordFactory
 from tests.reimbursement.scene import ClaimScene, mondays_ago
 from tests.schemes.factories import MentorEnrolmentFactory, SchemeFactory
@@ -41,7 +42,7 @@ def olga(scene):
 
 
 def as_user(client, user):
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from reimbursement.models import Claim
+from tests import auth
 from tests.reimbursement.scene import ClaimScene, mondays_ago
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def world(django_db_setup, django_db_blocker):
 def sign_in(client, world, who):
     user = world["users"][who]
     if user is not None:
-        client.force_login(user)
+        auth.sign_in(client, user)
     return client
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from reimbursement import runs
 from reimbursement.models import PaymentRun, RunStatus
+from tests.auth import sign_in
 from tests.factories import IcbFactory, UserFactory, finance_of
 from tests.reimbursement.scene import ClaimScene
 from tests.reimbursement.test_exports import approved_weeks, mondays_in, month_before_last
@@ -84,7 +85,7 @@ def url_of(page: str, world, run=None) -> str:
 def signed_in(client, world, who):
     user = world["users"][who]
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
 
 

@@ -11,6 +11,7 @@ from reporting import periods
 from reporting.figures import AT_END, IN_PERIOD
 from reporting.monitoring import HEADLINE_CODES, by_month, monitoring_return, monitoring_returns
 from sessions_log.models import MentoringSession, SessionStatus
+from tests.auth import sign_in
 from tests.reporting.history import D, History, at
 
 pytestmark = pytest.mark.django_db
@@ -360,7 +361,7 @@ def test_each_records_link_opens_for_a_coordinator_and_lists_exactly_what_was_co
     shown = figures(monitoring_return(history.scheme, period))
     assert {c for c, f in shown.items() if f.records.startswith("/reports/")} == without_link
     assert all(f.records for f in shown.values()), "every figure links to its records"
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     for code, figure in shown.items():
         pks = listed(client, figure.records)
         if code == "mentors_clinical_sessions_mean":
@@ -374,7 +375,7 @@ def test_each_records_link_opens_for_a_coordinator_and_lists_exactly_what_was_co
 def test_the_links_list_the_very_records_at_the_edges_of_the_period(history, client):
     History(owner=history.icb).busy(pairs=2, on=D(2026, 3, 31))
     shown = figures(monitoring_return(history.scheme, Q4))
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     people = history.people
     matches = listed(client, shown["matches_made"].records)
     assert matches == sorted(
@@ -392,7 +393,7 @@ def test_the_links_list_the_very_records_at_the_edges_of_the_period(history, cli
 
 def test_a_link_lists_nothing_for_a_coordinator_of_another_ics(history, client):
     shown = figures(monitoring_return(history.scheme, Q4))
-    client.force_login(history.other.coordinator)
+    sign_in(client, history.other.coordinator)
     assert listed(client, shown["sessions_held"].records) == []
     assert listed(client, shown["mentees_enrolled"].records) == []
     assert listed(client, shown["matches_made"].records) == []

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from tests.auth import sign_in
 from tests.factories import UserFactory, finance_of
 from tests.reporting.history import History
 from tests.reporting.test_monitoring import gp_history
@@ -42,13 +43,13 @@ def test_signing_in_is_needed(client, history):
 @pytest.mark.parametrize("who", ["mentee", "finance"])
 def test_people_who_do_not_coordinate_are_refused(client, history, who):
     user = UserFactory() if who == "mentee" else finance_of(history.icb)
-    client.force_login(user)
+    sign_in(client, user)
     for url in [reverse("reports_home"), *urls(history.scheme.slug)]:
         assert client.get(url).status_code == 403, url
 
 
 def test_another_icss_scheme_is_not_found_whatever_is_asked(client, history):
-    client.force_login(history.other.coordinator)
+    sign_in(client, history.other.coordinator)
     for url in urls(history.scheme.slug):
         assert client.get(url).status_code == 404, url
         assert client.get(url + ("&" if "?" in url else "?") + "from=x").status_code == 404
@@ -57,14 +58,14 @@ def test_another_icss_scheme_is_not_found_whatever_is_asked(client, history):
 def test_a_coordinator_and_a_superuser_open_them(client, history):
     superuser = UserFactory(is_superuser=True, is_staff=True)
     for user in (history.coordinator, superuser):
-        client.force_login(user)
+        sign_in(client, user)
         for url in [reverse("reports_home"), *urls(history.scheme.slug)]:
             assert client.get(url).status_code == 200, (user, url)
 
 
 def test_the_cross_scheme_view_lists_only_the_coordinators_schemes(client, history):
     second = History(owner=history.icb, name="Second scheme of the ICB")
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     html = client.get(reverse("reports_home") + "?" + Q4).content.decode()
     assert history.scheme.name in html
     assert second.scheme.name in html
@@ -72,15 +73,15 @@ def test_the_cross_scheme_view_lists_only_the_coordinators_schemes(client, histo
 
 
 def test_the_menu_offers_reports_to_coordinators_only(client, history):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     assert reverse("reports_home") in client.get(reverse("home")).content.decode()
-    client.force_login(UserFactory())
+    sign_in(client, UserFactory())
     assert reverse("reports_home") not in client.get(reverse("home")).content.decode()
 
 
 # the period -------------------------------------------------------------------------------------
 def test_the_figures_of_the_period_asked_for_with_links_and_definitions(client, history):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     html = client.get(reverse("scheme_report", args=[history.scheme.slug]) + "?" + Q4)
 
     text = html.content.decode()
@@ -97,7 +98,7 @@ def test_the_figures_of_the_period_asked_for_with_links_and_definitions(client, 
 
 
 def test_without_dates_it_shows_last_month(client, history):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     response = client.get(reverse("scheme_report", args=[history.scheme.slug]))
     assert response.status_code == 200
     assert response.context["period"] is not None
@@ -114,7 +115,7 @@ def test_without_dates_it_shows_last_month(client, history):
 def test_a_wrong_period_is_explained_by_its_box_and_shows_no_figures(
     client, history, query, field, message
 ):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     for name in ("scheme_report", "scheme_evaluation"):
         response = client.get(reverse(name, args=[history.scheme.slug]) + "?" + query)
         assert response.status_code == 400
@@ -126,7 +127,7 @@ def test_a_wrong_period_is_explained_by_its_box_and_shows_no_figures(
 
 
 def test_a_download_for_a_wrong_period_gives_no_file(client, history):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     url = reverse("scheme_report_download", args=[history.scheme.slug, "csv"])
     for query in ("from=2026-03-31&to=2026-01-01", ""):
         response = client.get(url + "?" + query)
@@ -136,7 +137,7 @@ def test_a_download_for_a_wrong_period_gives_no_file(client, history):
 
 
 def test_an_unknown_format_is_not_found(client, history):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     url = reverse("scheme_report_download", args=[history.scheme.slug, "docx"]) + "?" + Q4
     assert client.get(url).status_code == 404
 
@@ -151,7 +152,7 @@ def test_an_unknown_format_is_not_found(client, history):
     ],
 )
 def test_each_download_is_a_file_of_its_kind(client, history, format, content_type):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     url = reverse("scheme_report_download", args=[history.scheme.slug, format]) + "?" + Q4
     response = client.get(url)
     assert response.status_code == 200
@@ -167,7 +168,7 @@ def test_the_evaluation_page_says_fewer_than_5_rather_than_a_small_figure(client
     for n in range(3):
         mentee = history.mentee(f"Eva Small{n}", joined_on=D(2025, 10, 1))
         baseline(mentee, 3, on=D(2026, 2, 1))
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     response = client.get(reverse("scheme_evaluation", args=[history.scheme.slug]) + "?" + Q4)
 
     text = response.content.decode()
@@ -178,7 +179,7 @@ def test_the_evaluation_page_says_fewer_than_5_rather_than_a_small_figure(client
 
 # queries ----------------------------------------------------------------------------------------
 def test_the_pages_run_a_constant_number_of_queries(client, history, django_assert_max_num_queries):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     pages = [reverse("reports_home") + "?" + Q4] + [
         u + "?" + Q4 for u in urls(history.scheme.slug)[:2]
     ]
@@ -198,7 +199,7 @@ def test_the_pages_run_a_constant_number_of_queries(client, history, django_asse
 
 # the records behind a figure --------------------------------------------------------------------
 def test_the_records_page_of_a_figure_lists_what_was_counted(client, history):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     response = client.get(reverse("scheme_report", args=[history.scheme.slug]) + "?" + Q4)
     waiting = next(
         f for s in response.context["sections"] for f in s.figures if f.code == "mentees_waiting"
@@ -211,9 +212,9 @@ def test_the_records_page_of_a_figure_lists_what_was_counted(client, history):
 
 def test_the_records_page_refuses_what_it_should(client, history):
     url = reverse("scheme_figure_records", args=[history.scheme.slug, "mentees_waiting"])
-    client.force_login(history.other.coordinator)
+    sign_in(client, history.other.coordinator)
     assert client.get(url + "?" + Q4).status_code == 404
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     unknown = reverse("scheme_figure_records", args=[history.scheme.slug, "no_such_figure"])
     assert client.get(unknown + "?" + Q4).status_code == 404
     response = client.get(url + "?from=2026-03-31&to=2026-01-01")
@@ -224,7 +225,7 @@ def test_the_records_page_refuses_what_it_should(client, history):
 def test_the_records_page_costs_the_same_however_many(
     client, history, django_assert_max_num_queries
 ):
-    client.force_login(history.coordinator)
+    sign_in(client, history.coordinator)
     url = reverse("scheme_figure_records", args=[history.scheme.slug, "mentors_enrolled"])
     with django_assert_max_num_queries(30) as captured:
         client.get(url + "?" + Q4)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from schemes import services
 from schemes.models import Application, Enrolment
+from tests.auth import sign_in
 from tests.factories import IcbFactory, OrganisationFactory, coordinator_of
 from tests.schemes.world import MENTOR_ANSWERS, gp_mentor, world
 
@@ -35,7 +36,7 @@ def application(ics, **registration) -> Application:
 
 def test_a_coordinator_sees_applications_to_their_own_schemes_only(client, ics, other):
     mine, theirs = application(ics), application(other)
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     listing = client.get(reverse("admin:schemes_application_changelist")).content.decode()
     assert str(mine.person) in listing
     assert str(theirs.person) not in listing
@@ -52,7 +53,7 @@ def test_a_coordinator_sees_applications_to_their_own_schemes_only(client, ics, 
 
 def test_the_application_page_shows_the_verdict_with_reasons(client, ics):
     ineligible = application(ics, on_performers_list=False)
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     page = client.get(
         reverse("admin:schemes_application_change", args=[ineligible.pk])
     ).content.decode()
@@ -63,7 +64,7 @@ def test_the_application_page_shows_the_verdict_with_reasons(client, ics):
 
 def test_approving_from_the_admin_enrols(client, ics):
     pending = application(ics)
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     response = client.post(
         reverse("admin:schemes_application_changelist"),
         {"action": "approve", "_selected_action": [pending.pk]},
@@ -75,7 +76,7 @@ def test_approving_from_the_admin_enrols(client, ics):
 
 def test_approving_an_ineligible_applicant_from_the_admin_says_why_and_changes_nothing(client, ics):
     pending = application(ics, interim_suspension=True)
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     response = client.post(
         reverse("admin:schemes_application_changelist"),
         {"action": "approve", "_selected_action": [pending.pk]},
@@ -89,7 +90,7 @@ def test_rejecting_asks_for_feedback_then_e_mails_it(
     client, ics, django_capture_on_commit_callbacks
 ):
     pending = application(ics)
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     url = reverse("admin:schemes_application_changelist")
     form = client.post(url, {"action": "reject", "_selected_action": [pending.pk]})
     assert "Feedback for the applicant" in form.content.decode()
@@ -131,7 +132,7 @@ def test_the_enrolment_list_filters_eligibility_ending_within_thirty_days(client
     today = timezone.localdate()
     Enrolment.objects.filter(pk=soon.pk).update(eligible_until=today + datetime.timedelta(days=10))
     Enrolment.objects.filter(pk=later.pk).update(eligible_until=today + datetime.timedelta(days=90))
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     page = client.get(
         reverse("admin:schemes_enrolment_changelist"), {"eligibility": "ending"}
     ).content.decode()
@@ -143,7 +144,7 @@ def test_recording_leaving_from_the_admin(client, ics):
     enrolment = services.approve_application(
         application=application(ics), decided_by=ics["coordinator"]
     )
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     client.post(
         reverse("admin:schemes_enrolment_changelist"),
         {
@@ -166,7 +167,7 @@ def test_a_capacity_outside_the_schemes_range_is_refused_by_the_field(client, ic
     enrolment = services.approve_application(
         application=application(ics), decided_by=ics["coordinator"]
     )
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     response = client.post(
         reverse("admin:schemes_enrolment_change", args=[enrolment.pk]),
         {"capacity": 12, "clinical_sessions_per_week": "4", "recovery_exemption": ""},
@@ -178,7 +179,7 @@ def test_a_capacity_outside_the_schemes_range_is_refused_by_the_field(client, ic
 
 def test_a_rule_parameter_of_the_wrong_type_is_refused_by_the_field(client, ics):
     scheme = ics["schemes"]["gp-supporting-mentors"]
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     page = client.get(reverse("admin:schemes_scheme_change", args=[scheme.pk]))
     data = {
         key: value
@@ -227,11 +228,11 @@ def test_the_person_admin_shows_an_applicant_from_another_organisation(client, i
         role="mentor",
         answers=MENTOR_ANSWERS,
     )
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     assert (
         client.get(reverse("admin:mentoring_person_change", args=[outsider.pk])).status_code == 200
     )
-    client.force_login(coordinator_of(elsewhere.parent))
+    sign_in(client, coordinator_of(elsewhere.parent))
     assert (
         client.get(reverse("admin:mentoring_person_change", args=[outsider.pk])).status_code == 200
     )
@@ -239,7 +240,7 @@ def test_the_person_admin_shows_an_applicant_from_another_organisation(client, i
 
 @pytest.mark.parametrize("model", ["application", "enrolment", "eligibilitycheck", "scheme"])
 def test_lists_run_a_constant_number_of_queries(client, ics, model, django_assert_max_num_queries):
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     url = reverse(f"admin:schemes_{model}_changelist")
     services.approve_application(application=application(ics), decided_by=ics["coordinator"])
     with django_assert_max_num_queries(40) as few:

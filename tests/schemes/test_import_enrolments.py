@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from mentoring.imports import run_import
 from schemes.models import EligibilityCheck, Enrolment
+from tests.auth import sign_in
 from tests.factories import IcbFactory, OrganisationFactory, PersonFactory, coordinator_of
 from tests.mentoring.imports import csv_file, errors_of
 from tests.schemes.world import gp_fellow, gp_mentor, world
@@ -148,7 +149,7 @@ def test_the_command_lists_bad_rows_and_fails(ics, tmp_path):
 
 
 def test_the_admin_upload_offers_enrolments(client, ics):
-    client.force_login(ics["coordinator"])
+    sign_in(client, ics["coordinator"])
     response = client.get("/admin/mentoring/import/")
     assert "Scheme enrolments (mentors and mentees)" in response.content.decode()
     assert "email,scheme,role,cohort,capacity,joined_on,left_on" in response.content.decode()

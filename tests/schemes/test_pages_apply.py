@@ -12,6 +12,7 @@ from django.urls import reverse
 from mentoring.models import FocusArea, Person
 from schemes import services
 from schemes.models import Application, Intake
+from tests.auth import sign_in
 from tests.factories import OrganisationFactory, UserFactory
 from tests.schemes.factories import (
     CohortFactory,
@@ -84,7 +85,7 @@ def gp_scheme(ics):
 @pytest.fixture
 def gp(ics, client):
     person = gp_mentor(ics["practice"])
-    client.force_login(person.user)
+    sign_in(client, person.user)
     return person
 
 
@@ -129,7 +130,7 @@ def test_the_form_asks_the_mentor_questions_with_the_schemes_capacity(client, gp
 def test_a_scheme_whose_mentors_take_one_mentee_does_not_ask_how_many(client, ics):
     pharmacy = ics["schemes"]["pharmacy-ip"]
     person = gp_mentor(ics["practice"])
-    client.force_login(person.user)
+    sign_in(client, person.user)
 
     assert 'name="preferred_mentees"' not in client.get(apply_url(pharmacy)).text
     client.post(apply_url(pharmacy), {**VALID_MENTOR, "preferred_mentees": ""})
@@ -302,7 +303,7 @@ def test_someone_already_on_the_scheme_is_told_so_instead_of_the_form(client, gp
 def test_a_mentee_chooses_a_cohort_and_says_what_they_want(client, ics):
     scheme = ics["schemes"]["gp-supporting-mentors"]
     person = gp_mentor(ics["practice"])
-    client.force_login(person.user)
+    sign_in(client, person.user)
     fellows = scheme.cohorts.get(slug="gp-fellows")
 
     page = client.get(apply_url(scheme, "mentee")).text
@@ -330,7 +331,7 @@ def test_a_mentees_missing_or_wrong_answer_is_refused_by_its_field(
     client, ics, data, field, message
 ):
     scheme = ics["schemes"]["gp-supporting-mentors"]
-    client.force_login(gp_mentor(ics["practice"]).user)
+    sign_in(client, gp_mentor(ics["practice"]).user)
     if data.get("cohort") == "FELLOWS":
         data = {**data, "cohort": scheme.cohorts.get(slug="gp-fellows").pk}
 
@@ -343,7 +344,7 @@ def test_a_mentees_missing_or_wrong_answer_is_refused_by_its_field(
 def test_a_cohort_of_another_scheme_is_refused(client, ics):
     scheme = ics["schemes"]["gp-supporting-mentors"]
     elsewhere = CohortFactory(scheme=SchemeFactory())
-    client.force_login(gp_mentor(ics["practice"]).user)
+    sign_in(client, gp_mentor(ics["practice"]).user)
 
     response = client.post(apply_url(scheme, "mentee"), {"cohort": elsewhere.pk, "hopes": "Help"})
 
@@ -354,7 +355,7 @@ def test_a_cohort_of_another_scheme_is_refused(client, ics):
 def test_a_scheme_without_cohorts_does_not_ask_for_one(client):
     scheme = SchemeFactory(open_for="mentee")
     person = MenteeEnrolmentFactory(scheme=SchemeFactory()).person
-    client.force_login(person.user)
+    sign_in(client, person.user)
 
     assert 'name="cohort"' not in client.get(apply_url(scheme, "mentee")).text
     response = client.post(apply_url(scheme, "mentee"), {"hopes": "Career advice."})
@@ -366,7 +367,7 @@ def test_a_scheme_without_cohorts_does_not_ask_for_one(client):
 # someone not yet on the register ----------------------------------------------------------------
 def self_registered(client):
     user = UserFactory(first_name="Sam", last_name="Okafor")
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentoring.models import FocusArea, Sector
+from tests.auth import sign_in
 from tests.factories import PersonFactory, RegistrationFactory
 from tests.schemes.factories import MenteeEnrolmentFactory, MentorEnrolmentFactory, SchemeFactory
 
@@ -22,7 +23,7 @@ def scheme():
 @pytest.fixture
 def mentee(client, scheme):
     enrolment = MenteeEnrolmentFactory(scheme=scheme)
-    client.force_login(enrolment.person.user)
+    sign_in(client, enrolment.person.user)
     return enrolment.person
 
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mentoring.models import FocusArea
+from tests.auth import sign_in
 from tests.factories import IcbFactory, OrganisationFactory, PersonFactory, coordinator_of
 from tests.schemes.factories import (
     ApplicationFactory,
@@ -29,7 +30,7 @@ def scheme():
 @pytest.fixture
 def coordinator(client, scheme):
     user = coordinator_of(scheme.owner)
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 

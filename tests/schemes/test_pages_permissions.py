@@ -9,6 +9,7 @@ so a page does not say whether it exists.
 import pytest
 from django.urls import reverse
 
+from tests.auth import sign_in
 from tests.factories import (
     IcbFactory,
     OrganisationFactory,
@@ -96,7 +97,7 @@ def url_of(page: str, cast) -> str:
 def test_who_may_open_each_page(client, cast, page, who, status):
     user = cast["users"][who]
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
 
     response = client.get(url_of(page, cast))
 
@@ -117,14 +118,14 @@ def test_a_mentee_who_has_left_no_longer_sees_the_profiles(client, cast):
     enrolment = cast["scheme"].enrolments.get(role="mentee")
     enrolment.status, enrolment.left_on = "left", enrolment.joined_on
     enrolment.save()
-    client.force_login(enrolment.person.user)
+    sign_in(client, enrolment.person.user)
 
     assert client.get(url_of("mentor_profiles", cast)).status_code == 404
 
 
 def test_a_mentee_of_another_scheme_does_not_see_this_schemes_profiles(client, cast):
     elsewhere = MenteeEnrolmentFactory(scheme=SchemeFactory(owner=cast["scheme"].owner))
-    client.force_login(elsewhere.person.user)
+    sign_in(client, elsewhere.person.user)
 
     assert client.get(url_of("mentor_profiles", cast)).status_code == 404
 
@@ -133,7 +134,7 @@ def test_a_coordinator_of_the_parent_organisation_sees_a_child_organisations_reg
     icb = IcbFactory()
     hub = OrganisationFactory(parent=icb, kind="training_hub")
     scheme = SchemeFactory(owner=hub)
-    client.force_login(coordinator_of(icb))
+    sign_in(client, coordinator_of(icb))
 
     response = client.get(reverse("mentor_register", args=[scheme.slug]))
 
@@ -141,7 +142,7 @@ def test_a_coordinator_of_the_parent_organisation_sees_a_child_organisations_reg
 
 
 def test_an_unknown_role_or_scheme_is_not_found(client, cast):
-    client.force_login(cast["users"]["applicant"])
+    sign_in(client, cast["users"]["applicant"])
     slug = cast["scheme"].slug
 
     assert client.get(reverse("scheme_apply", args=[slug, "coordinator"])).status_code == 404

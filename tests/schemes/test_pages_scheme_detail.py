@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.auth import sign_in
 from tests.factories import PersonFactory, coordinator_of
 from tests.schemes.factories import (
     ApplicationFactory,
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def detail_page(client, scheme, user=None) -> str:
-    client.force_login(user or PersonFactory().user)
+    sign_in(client, user or PersonFactory().user)
     response = client.get(reverse("scheme_detail", args=[scheme.slug]))
     assert response.status_code == 200
     return response.text
@@ -161,7 +162,7 @@ def test_the_page_takes_a_fixed_number_of_queries(client, django_assert_max_num_
         CohortFactory(scheme=scheme, meet_every_weeks=n + 1)
         IntakeFactory(scheme=scheme)
     ApplicationFactory(scheme=scheme, person=person)
-    client.force_login(person.user)
+    sign_in(client, person.user)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         client.get(reverse("scheme_detail", args=[scheme.slug]))

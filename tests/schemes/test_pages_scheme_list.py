@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.auth import sign_in
 from tests.factories import IcbFactory, PersonFactory, UserFactory, coordinator_of
 from tests.schemes.factories import (
     ApplicationFactory,
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def list_page(client, user) -> str:
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(reverse("scheme_list"))
     assert response.status_code == 200
     return response.text
@@ -148,7 +149,7 @@ def test_the_list_takes_a_fixed_number_of_queries(client, django_assert_max_num_
             MentorEnrolmentFactory(person=person, scheme=scheme)
 
     grow(1)
-    client.force_login(user)
+    sign_in(client, user)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("scheme_list"))
     grow(10)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from matching import services
 from sessions_log.models import FormKind, FormResponse, MentoringSession, Readers
+from tests import auth
 from tests.factories import IcbFactory, UserFactory, coordinator_of, finance_of
 from tests.matching.pairs import Scene
 from tests.sessions_log.factories import FormTemplateFactory
@@ -146,7 +147,7 @@ class Cast:
 
 def sign_in(client, user):
     if user is not None:
-        client.force_login(user)
+        auth.sign_in(client, user)
     return client
 
 

@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from sessions_log.form_templates import customise_for_scheme
 from sessions_log.models import FormResponse, FormTemplate, Readers
+from tests.auth import sign_in
 from tests.factories import IcbFactory, PersonFactory, UserFactory, coordinator_of, finance_of
 from tests.schemes.factories import SchemeFactory
 
@@ -67,7 +68,7 @@ def answered(template):
 
 # who sees what ----------------------------------------------------------------------------------
 def test_a_coordinator_lists_the_defaults_and_their_own_schemes_templates(client, ours, theirs):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     response = client.get(reverse(CHANGELIST))
     listed = set(response.context["cl"].result_list)
     assert ours.template in listed and default() in listed
@@ -76,7 +77,7 @@ def test_a_coordinator_lists_the_defaults_and_their_own_schemes_templates(client
 
 
 def test_the_scheme_filter_offers_only_the_coordinators_schemes(client, ours, theirs):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     response = client.get(reverse(CHANGELIST), {"scheme": str(ours.scheme.pk)})
     assert list(response.context["cl"].result_list) == [ours.template]
     filters = response.context["cl"].filter_specs[0]
@@ -86,7 +87,7 @@ def test_the_scheme_filter_offers_only_the_coordinators_schemes(client, ours, th
 
 @pytest.mark.parametrize("page", ["change", "history", "delete"])
 def test_another_ics_schemes_template_is_a_404(client, ours, theirs, page):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     url = reverse(f"admin:sessions_log_formtemplate_{page}", args=[theirs.template.pk])
     assert client.get(url).status_code == 404
     assert client.post(url, form_data(theirs.template, title="Hijacked")).status_code == 404
@@ -95,7 +96,7 @@ def test_another_ics_schemes_template_is_a_404(client, ours, theirs, page):
 
 
 def test_a_default_is_read_only_for_a_coordinator(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     template = default("session-record")
     response = client.get(change_url(template))
     assert response.status_code == 200
@@ -108,7 +109,7 @@ def test_a_default_is_read_only_for_a_coordinator(client, ours):
 
 
 def test_a_superuser_may_edit_a_default(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    sign_in(client, UserFactory(is_staff=True, is_superuser=True))
     template = default("session-record")
     response = client.post(change_url(template), form_data(template, introduction="Fill it in."))
     assert response.status_code == 302
@@ -117,7 +118,7 @@ def test_a_superuser_may_edit_a_default(client):
 
 
 def test_finance_may_not_open_the_templates(client, ours):
-    client.force_login(finance_of(ours.icb))
+    sign_in(client, finance_of(ours.icb))
     assert client.get(reverse(CHANGELIST)).status_code == 403
 
 
@@ -126,14 +127,14 @@ def test_the_changelist_takes_a_fixed_number_of_queries(
 ):
     for family in ("session-record", "mentoring-agreement", "end-survey"):
         customise_for_scheme(default(family), ours.scheme, by=ours.coordinator)
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     with django_assert_max_num_queries(14):
         assert client.get(reverse(CHANGELIST)).status_code == 200
 
 
 # editing ----------------------------------------------------------------------------------------
 def test_the_change_page_shows_the_questions_as_they_read(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     response = client.get(change_url(ours.template))
     assert b"What are the key issues that arose in this session?" in response.content
     assert b"only for mentees" in response.content
@@ -141,7 +142,7 @@ def test_the_change_page_shows_the_questions_as_they_read(client, ours):
 
 
 def test_editing_an_unanswered_template_changes_it_in_place(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     questions = [*ours.template.questions]
     questions[0] = {**questions[0], "text": "What were the key issues?"}
     response = client.post(
@@ -156,7 +157,7 @@ def test_editing_an_unanswered_template_changes_it_in_place(client, ours):
 
 
 def test_editing_a_template_in_use_makes_a_new_version_and_says_so(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     response_to_old = answered(ours.template)
     page = client.get(change_url(ours.template))
     assert b"1 answer already uses this version" in page.content
@@ -177,7 +178,7 @@ def test_editing_a_template_in_use_makes_a_new_version_and_says_so(client, ours)
 
 
 def test_a_replaced_version_is_read_only(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     answered(ours.template)
     client.post(change_url(ours.template), form_data(ours.template, title="Second"))
     response = client.get(change_url(ours.template))
@@ -187,7 +188,7 @@ def test_a_replaced_version_is_read_only(client, ours):
 
 
 def test_questions_that_are_not_json_are_refused_saying_where(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     broken = json.dumps(ours.template.questions, indent=2).replace('",\n', '"\n', 1)
     response = client.post(change_url(ours.template), form_data(ours.template, questions=broken))
     assert response.status_code == 200
@@ -197,7 +198,7 @@ def test_questions_that_are_not_json_are_refused_saying_where(client, ours):
 
 
 def test_unsound_questions_are_refused_in_plain_words_and_nothing_changes(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     answered(ours.template)
     questions = [*ours.template.questions, {"key": "key_issues", "type": "scale", "text": "How?"}]
     response = client.post(
@@ -215,7 +216,7 @@ def test_unsound_questions_are_refused_in_plain_words_and_nothing_changes(client
 
 # customising a default --------------------------------------------------------------------------
 def test_the_customise_action_gives_a_scheme_its_own_copy(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     agreement = default("mentoring-agreement")
     response = client.post(
         reverse(CHANGELIST), {"action": "customise", "_selected_action": [agreement.pk]}
@@ -238,7 +239,7 @@ def test_the_customise_action_gives_a_scheme_its_own_copy(client, ours):
 
 
 def test_a_coordinator_cannot_customise_for_another_ics_scheme(client, ours, theirs):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     agreement = default("mentoring-agreement")
     response = client.post(
         reverse("admin:sessions_log_formtemplate_customise"),
@@ -250,7 +251,7 @@ def test_a_coordinator_cannot_customise_for_another_ics_scheme(client, ours, the
 
 
 def test_customising_again_is_refused_with_a_message(client, ours):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     response = client.post(
         reverse("admin:sessions_log_formtemplate_customise"),
         {"ids": [default().pk], "scheme": ours.scheme.pk},
@@ -262,7 +263,7 @@ def test_customising_again_is_refused_with_a_message(client, ours):
 
 
 def test_only_defaults_in_scope_are_customised(client, ours, theirs):
-    client.force_login(ours.coordinator)
+    sign_in(client, ours.coordinator)
     response = client.post(
         reverse("admin:sessions_log_formtemplate_customise"),
         {"ids": [theirs.template.pk], "scheme": ours.scheme.pk},

@@ -12,6 +12,7 @@ from matching import services as matching
 from matching.models import Mentorship
 from schemes.models import Scheme
 from sessions_log import cadence
+from tests.auth import sign_in
 from tests.factories import IcbFactory, coordinator_of
 from tests.schemes.factories import (
     CohortFactory,
@@ -179,7 +180,7 @@ def test_the_follow_up_list_has_pairs_never_met_then_overdue(scene, pairs):
 
 
 def test_the_coordinator_sees_their_pairs_to_follow_up_in_the_admin(client, scene, pairs):
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.get(reverse(FOLLOW_UP))
 
@@ -192,7 +193,7 @@ def test_the_coordinator_sees_their_pairs_to_follow_up_in_the_admin(client, scen
 
 
 def test_a_coordinator_of_another_ics_sees_none_of_them(client, pairs):
-    client.force_login(coordinator_of(IcbFactory()))
+    sign_in(client, coordinator_of(IcbFactory()))
 
     page = client.get(reverse(FOLLOW_UP))
 
@@ -200,7 +201,7 @@ def test_a_coordinator_of_another_ics_sees_none_of_them(client, pairs):
 
 
 def test_finance_cannot_open_the_follow_up_list(client, scene):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     assert client.get(reverse(FOLLOW_UP)).status_code == 403
 
@@ -217,7 +218,7 @@ def test_the_follow_up_list_takes_a_fixed_number_of_queries(
                 scene.held(pair, mentor, starts_at=days_ago(60 + n))
 
     add(2, 0)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     with django_assert_max_num_queries(25) as few:
         client.get(reverse(FOLLOW_UP))
     add(10, 2)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from mentoring.models import Notification
 from sessions_log import services
 from sessions_log.models import EmployerConfirmation
+from tests.auth import sign_in
 from tests.factories import PersonFactory, WorkingRelationshipFactory
 from tests.sessions_log.sessions_scene import SessionScene, days_ago
 
@@ -139,7 +140,7 @@ def written(scene, mona, enid, pair):
 def test_the_page_shows_names_the_scheme_and_dates_and_never_any_content(
     client, scene, manager, written
 ):
-    client.force_login(manager.user)
+    sign_in(client, manager.user)
 
     page = client.get(reverse("employer_confirmation", args=[written.pk]))
 
@@ -179,7 +180,7 @@ def test_only_the_line_manager_may_open_or_confirm(
     client, written, users, who, get_status, post_status
 ):
     if users[who] is not None:
-        client.force_login(users[who])
+        sign_in(client, users[who])
     url = reverse("employer_confirmation", args=[written.pk])
 
     assert client.get(url).status_code == get_status
@@ -191,7 +192,7 @@ def test_only_the_line_manager_may_open_or_confirm(
 
 
 def test_the_line_manager_confirms_contact_then_protected_time(client, manager, written):
-    client.force_login(manager.user)
+    sign_in(client, manager.user)
     url = reverse("employer_confirmation", args=[written.pk])
 
     client.post(url, {"contact_confirmed": "on"})
@@ -208,7 +209,7 @@ def test_the_line_manager_confirms_contact_then_protected_time(client, manager, 
 
 
 def test_confirming_nothing_says_to_tick_something(client, manager, written):
-    client.force_login(manager.user)
+    sign_in(client, manager.user)
 
     response = client.post(reverse("employer_confirmation", args=[written.pk]), {})
 

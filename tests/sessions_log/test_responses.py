@@ -9,6 +9,7 @@ from matching.models import EndReason
 from sessions_log import responses
 from sessions_log.errors_responses import ResponseError, ResponseRefusal
 from sessions_log.models import FormKind, FormResponse, FormTemplate, Readers
+from tests.auth import sign_in
 from tests.sessions_log.forms_cast import TYPED_QUESTIONS, Cast, pair
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def new_url(cast, kind=FormKind.POST_SESSION, mentorship=None):
 
 
 def post_as(client, user, url, data):
-    client.force_login(user)
+    sign_in(client, user)
     return client.post(url, data)
 
 
@@ -84,7 +85,7 @@ def test_submitting_with_the_required_answers_completes_the_form(client, cast):
 def test_a_draft_is_submitted_later_and_stays_submitted_when_changed(client, cast):
     template = cast.template()
     draft = cast.response(template, submitted=False, answers={"unexpected": "no"})
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
     edit = reverse("form_response_edit", args=[draft.pk])
 
     refused = client.post(edit, {"action": "submit", "unexpected": "no"})
@@ -114,7 +115,7 @@ def test_a_question_hidden_by_an_earlier_answer_is_neither_required_nor_kept(cli
         },
     ]
     cast.template(questions=questions)
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
 
     page = client.get(new_url(cast)).text
     saved = client.post(new_url(cast), {"action": "submit", "unexpected": "no", "what": "x"})
@@ -126,7 +127,7 @@ def test_a_question_hidden_by_an_earlier_answer_is_neither_required_nor_kept(cli
 
 def test_required_questions_are_not_marked_optional_and_the_others_are(client, cast):
     cast.template()
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
 
     page = client.get(new_url(cast)).text
 
@@ -270,7 +271,7 @@ def test_nobody_writes_a_form_on_a_mentorship_they_are_not_part_of(client, cast,
 
 def test_the_pre_session_agenda_is_there_only_where_the_scheme_uses_it(client, cast):
     cast.template(kind=FormKind.PRE_SESSION)
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
     url = new_url(cast, FormKind.PRE_SESSION)
 
     without = client.get(url)
@@ -284,7 +285,7 @@ def test_the_pre_session_agenda_is_there_only_where_the_scheme_uses_it(client, c
 
 def test_an_unknown_kind_or_one_without_a_template_is_not_found(client, cast):
     FormTemplate.objects.filter(kind=FormKind.POST_SESSION).delete()  # the default too
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
 
     assert client.get(new_url(cast, "claim")).status_code == 404
     assert client.get(new_url(cast, FormKind.SESSION_RECORD)).status_code == 404
@@ -296,7 +297,7 @@ def test_a_reflection_may_be_about_a_session_of_its_own_mentorship_only(client, 
     held = cast.session()
     cancelled = cast.session(status="cancelled", days_ago=9)
     elsewhere = cast.session(cast.other_mentorship)
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
 
     page = client.get(new_url(cast) + f"?session={held.pk}")
     choices = [c[0].value for c in page.context["form"].fields["about-session"].choices if c[0]]
@@ -349,7 +350,7 @@ def test_the_agreement_is_one_per_mentorship_and_either_member_edits_it(client, 
     )
     agreement = FormResponse.objects.get()
 
-    client.force_login(cast.mona.person.user)
+    sign_in(client, cast.mona.person.user)
     opened = client.get(url)
     edit_page = client.get(reverse("form_response_edit", args=[agreement.pk]))
     saved = client.post(
@@ -399,25 +400,25 @@ def test_a_second_agreement_is_refused_by_the_service(cast):
 def test_the_development_plan_is_written_once_the_pair_have_met(client, cast):
     cast.template(kind=FormKind.DEVELOPMENT_PLAN, readers=Readers.PAIR)
     not_met = pair(cast.scene.mentor("Nina Next"), cast.scene.mentee("Nora New"), met=False)
-    client.force_login(not_met.members.get(role="mentee").enrolment.person.user)
+    sign_in(client, not_met.members.get(role="mentee").enrolment.person.user)
 
     assert client.get(new_url(cast, FormKind.DEVELOPMENT_PLAN, not_met)).status_code == 404
-    client.force_login(cast.mona.person.user)
+    sign_in(client, cast.mona.person.user)
     assert client.get(new_url(cast, FormKind.DEVELOPMENT_PLAN)).status_code == 200
 
 
 def test_the_end_feedback_is_the_mentees_after_the_end_and_fixed_once_submitted(client, cast):
     cast.template(kind=FormKind.END_FEEDBACK, readers=Readers.COORDINATORS_AGGREGATE)
     url = new_url(cast, FormKind.END_FEEDBACK)
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
     before_the_end = client.get(url)
     matching_services.end_mentorship(
         mentorship=cast.mentorship, reason=EndReason.COMPLETED, by=None
     )
-    client.force_login(cast.mona.person.user)
+    sign_in(client, cast.mona.person.user)
     as_mentor = client.get(url)
 
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
     client.post(url, {"action": "submit", "key_issues": "It helped"})
     feedback = FormResponse.objects.get()
     again = client.get(url)
@@ -449,7 +450,7 @@ def test_an_old_response_reads_and_edits_against_its_own_template_version(client
         version=2,
         questions=[{"key": "key_issues", "type": "long_text", "text": "What mattered most?"}],
     )
-    client.force_login(cast.enid.person.user)
+    sign_in(client, cast.enid.person.user)
 
     page = client.get(reverse("form_response_detail", args=[old.pk])).text
     edit = client.get(reverse("form_response_edit", args=[old.pk]))

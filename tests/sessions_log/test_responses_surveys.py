@@ -118,7 +118,7 @@ def test_the_survey_link_opens_for_the_enrolled_person_only(client, scene):
 
 def test_a_mentee_answers_the_mentee_questions_once(client, scene):
     enid = scene.mentee("Enid Mentee")
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
 
     page = client.get(survey_url(enid))
     client.post(survey_url(enid), {"action": "submit", "confidence_prescribing": "2"})
@@ -141,7 +141,7 @@ def test_a_mentee_answers_the_mentee_questions_once(client, scene):
 
 def test_a_mentor_is_asked_the_mentor_questions(client, scene):
     mona = scene.mentor("Mona Mentor")
-    client.force_login(mona.person.user)
+    sign_in(client, mona.person.user)
 
     refused = client.post(survey_url(mona), {"action": "submit", "confidence_prescribing": "2"})
     client.post(survey_url(mona), {"action": "submit", "confidence_mentoring": "4"})
@@ -153,7 +153,7 @@ def test_a_mentor_is_asked_the_mentor_questions(client, scene):
 
 def test_a_draft_survey_is_picked_up_where_it_was_left(client, scene):
     enid = scene.mentee("Enid Mentee")
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
 
     client.post(survey_url(enid), {"action": "draft", "role": "Mentee"})
     draft = FormResponse.objects.get()
@@ -167,7 +167,7 @@ def test_a_draft_survey_is_picked_up_where_it_was_left(client, scene):
 
 def test_the_end_of_programme_survey_opens_only_once_sent(client, scene):
     enid = scene.mentee("Enid Mentee")
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
     before = client.get(survey_url(enid, FormKind.END_SURVEY))
     with pytest.raises(ResponseError) as refusal:
         responses.start_survey(
@@ -203,7 +203,7 @@ def test_leaving_without_completing_sends_no_end_survey(scene):
 
 def test_surveys_to_answer_disappear_once_answered(client, scene):
     enid = scene.mentee("Enid Mentee")
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
 
     before = client.get(reverse("my_reflections")).text
     client.post(survey_url(enid), {"action": "submit", "confidence_prescribing": "3"})
@@ -215,7 +215,7 @@ def test_surveys_to_answer_disappear_once_answered(client, scene):
 
 def test_a_survey_answer_is_not_another_kind_of_form(client, scene):
     enid = scene.mentee("Enid Mentee")
-    client.force_login(enid.person.user)
+    sign_in(client, enid.person.user)
 
     assert client.get(survey_url(enid, FormKind.POST_SESSION)).status_code == 404
     with pytest.raises(ResponseError) as refusal:

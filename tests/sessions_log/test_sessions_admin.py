@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from sessions_log import services
 from sessions_log.models import EmployerConfirmation
+from tests.auth import sign_in
 from tests.factories import IcbFactory, WorkingRelationshipFactory, coordinator_of
 from tests.sessions_log.sessions_scene import SessionScene, days_ago
 
@@ -44,7 +45,7 @@ def recorded(scene):
 def test_the_coordinator_sees_that_the_record_was_completed_and_when_never_what_it_says(
     client, scene, recorded
 ):
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     listing = client.get(reverse(CHANGELIST))
     page = client.get(reverse("admin:sessions_log_mentoringsession_change", args=[recorded.pk]))
@@ -67,7 +68,7 @@ def test_private_notes_have_no_admin_at_all():
 
 def test_a_coordinator_of_another_ics_does_not_find_the_session(client, recorded):
     elsewhere = coordinator_of(IcbFactory(name="NHS Elsewhere ICB"))
-    client.force_login(elsewhere)
+    sign_in(client, elsewhere)
 
     listing = client.get(reverse(CHANGELIST))
     page = client.get(reverse("admin:sessions_log_mentoringsession_change", args=[recorded.pk]))
@@ -77,13 +78,13 @@ def test_a_coordinator_of_another_ics_does_not_find_the_session(client, recorded
 
 
 def test_finance_has_no_sessions_admin(client, scene, recorded):
-    client.force_login(scene.finance)
+    sign_in(client, scene.finance)
 
     assert client.get(reverse(CHANGELIST)).status_code == 403
 
 
 def test_sessions_are_not_added_changed_or_deleted_in_the_admin(client, scene, recorded):
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     page = client.get(reverse("admin:sessions_log_mentoringsession_change", args=[recorded.pk]))
 
@@ -94,7 +95,7 @@ def test_sessions_are_not_added_changed_or_deleted_in_the_admin(client, scene, r
 
 
 def test_the_coordinator_locks_and_unlocks_held_sessions_from_the_list(client, scene, recorded):
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     client.post(
         reverse(CHANGELIST),
@@ -114,7 +115,7 @@ def test_the_coordinator_locks_and_unlocks_held_sessions_from_the_list(client, s
 def test_a_planned_session_is_not_locked_and_the_coordinator_is_told_why(client, scene):
     mona, enid = scene.mentor("Mona Mentor"), scene.mentee("Enid Mentee")
     session = scene.plan(scene.pair(mona, enid), mona)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     response = client.post(
         reverse(CHANGELIST),
@@ -140,7 +141,7 @@ def test_the_sessions_list_takes_a_fixed_number_of_queries(
             )
 
     add_pairs(2, 0)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
     with django_assert_max_num_queries(40) as few:
         client.get(reverse(CHANGELIST))
     add_pairs(8, 2)
@@ -157,7 +158,7 @@ def test_the_line_managers_confirmations_are_listed_with_dates_only(client):
     WorkingRelationshipFactory(supervisee=enid.person, supervisor__user__last_name="Manager")
     pair = scene.pair(mona, enid)
     services.request_employer_confirmation(mentorship=pair)
-    client.force_login(scene.coordinator)
+    sign_in(client, scene.coordinator)
 
     listing = client.get(reverse("admin:sessions_log_employerconfirmation_changelist"))
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from matching.models import Mentorship
 from sessions_log import services
 from sessions_log.models import FormResponse, MentoringSession, SessionStatus
+from tests.auth import sign_in
 from tests.sessions_log.sessions_scene import SessionScene, days_ago, days_ahead
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,7 @@ def pair(scene, mona, enid):
 
 
 def as_user(client, enrolment):
-    client.force_login(enrolment.person.user)
+    sign_in(client, enrolment.person.user)
     return client
 
 

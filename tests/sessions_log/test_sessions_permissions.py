@@ -19,6 +19,7 @@ from sessions_log.models import (
     MentoringSession,
     PrivateNote,
 )
+from tests.auth import sign_in
 from tests.sessions_log.sessions_scene import SessionScene, days_ago
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +160,7 @@ def snapshot():
 def test_who_may_open_each_session_page(client, cast, page, who, status):
     user = cast["users"][who]
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
 
     response = client.get(url_of(page, cast))
 
@@ -181,7 +182,7 @@ def test_who_may_post_to_each_session_page_and_a_refusal_saves_nothing(
 ):
     user = cast["users"][who]
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     data = dict(POST_MATRIX[page][0])
     if data.get("owner") == "mentee":
         data["owner"] = str(cast["mentorship"].members.get(role="mentee").pk)
@@ -200,6 +201,6 @@ def test_who_may_post_to_each_session_page_and_a_refusal_saves_nothing(
 
 @pytest.mark.parametrize("page", POST_ONLY)
 def test_post_only_pages_refuse_a_get(client, cast, page):
-    client.force_login(cast["users"]["member_mentor"])
+    sign_in(client, cast["users"]["member_mentor"])
 
     assert client.get(url_of(page, cast)).status_code == 405
