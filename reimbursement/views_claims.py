@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mentoring import audit
 from mentoring.models import Person
 from reimbursement import claims, selectors
 from reimbursement.forms import ClaimForm, schemes_to_claim_on
@@ -125,6 +126,7 @@ def claim_detail(request, pk):
     )
     if claim is None:
         raise Http404("No such claim of yours.")
+    audit.record_view(request, claim, "claim", person=claim.person_id)
     _with_words(claim)
     if claim.unit == ClaimUnit.MEETING:
         carried = [claim.session] if claim.session_id else []

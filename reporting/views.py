@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from mentoring import roles
+from mentoring import audit, roles
 from reimbursement import ledger
 from reimbursement.views_finance import CHART_BOTTOM, CHART_HEIGHT, CHART_WIDTH, chart_of
 from reporting import charts, evaluation, monitoring, periods
@@ -242,4 +242,6 @@ def scheme_report_download(request, slug, format):
         )
     from reporting import exports
 
-    return exports.download(scheme, period, format)
+    response = exports.download(scheme, period, format)
+    audit.record_export(request, f"report ({format})", obj=scheme, organisation=scheme.owner_id)
+    return response

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from matching import selectors as matching_selectors
 from matching.models import MentorshipMember
+from mentoring import audit
 from mentoring.models import Notification
 from mentoring.notifications import about_key
 from schemes.models import Enrolment
@@ -308,6 +309,12 @@ def form_response_edit(request, pk):
 def form_response_detail(request, pk):
     response = _readable_or_404(request, pk)
     is_author = response.author.user_id == request.user.pk
+    audit.record_view(
+        request,
+        response,
+        ("" if is_author else "shared ") + response.template.get_kind_display().lower(),
+        person=response.author_id,
+    )
     mentors = (
         [
             m.enrolment.person.full_name
@@ -498,6 +505,12 @@ def my_reflections(request):
 @require_GET
 def my_reflections_pdf(request):
     document = pdf.reflections_pdf(user=request.user)
+    audit.record_export(
+        request,
+        "own reflections and forms",
+        person=getattr(request.user, "person", None),
+        download=True,
+    )
     response = HttpResponse(document, content_type="application/pdf")
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="my-reflections-{day}.pdf"'

@@ -23,7 +23,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from matching import selectors as matching_selectors
 from matching.models import OPEN_MENTORSHIP, Mentorship, MentorshipMember
+from mentoring import audit
 from schemes.models import ParticipantRole
 from sessions_log import cadence, calendar, services
 from sessions_log.errors_sessions import SessionError
@@ -91,16 +93,10 @@ class Place:
 
 
 def _place(request, mentorship_pk: int, *, mentor: bool = False) -> Place:
-    mentorship = (
-        Mentorship.objects.select_related("scheme")
-        .prefetch_related(Prefetch("members", queryset=_members_qs()))
-        .filter(pk=mentorship_pk, members__enrolment__person__user=request.user)
-        .first()
-    )
-    if mentorship is None:
+    found = matching_selectors.mentorship_seen_by(mentorship_pk, request.user)
+    if found is None:
         _deny(request, "No such mentorship for you.")
-    own = next(m for m in mentorship.members.all() if m.enrolment.person.user_id == request.user.pk)
-    place = Place(mentorship=mentorship, own=own)
+    place = Place(mentorship=found[0], own=found[1])
     if mentor and not place.is_mentor:
         _deny(request, "Only the mentor may do this.")
     return place
@@ -227,6 +223,8 @@ def session_detail(request, pk):
     _with_words(session)
     record = services.session_record_of(session)
     answers = read_back(record.template.questions, None, record.answers) if record else []
+    if record is not None:
+        audit.record_view(request, record, "session record", person=record.author_id)
     earlier = MentoringSession.objects.filter(
         mentorship=session.mentorship, starts_at__lt=session.starts_at
     )

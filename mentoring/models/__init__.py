@@ -1,4 +1,5 @@
 from .accounts import Invitation, Role, RoleAssignment, User
+from .audit import AccessAction, AccessEvent
 from .notifications import JobRun, Notification, NotificationPreference
 from .organisations import Organisation
 from .people import (
@@ -18,6 +19,8 @@ from .people import (
 )
 
 __all__ = [
+    "AccessAction",
+    "AccessEvent",
     "FocusArea",
     "Invitation",
     "JobRun",

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 
+from mentoring import audit
 from mentoring.models.people import EVIDENCE_PREFIX
 from mentoring.scoping import people_visible_to
 
@@ -21,4 +22,5 @@ def protected_media(request, path):
         raise Http404
     if not default_storage.exists(path):
         raise Http404
+    audit.record_export(request, "training evidence", person=person_id, download=True)
     return FileResponse(default_storage.open(path, "rb"), as_attachment=True, filename=parts[2])

@@ -13,7 +13,9 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from mentoring import audit
 from mentoring.admin import ReadOnlyMixin, ScopedAdmin
+from mentoring.admin_audit import RecordsViewsMixin
 from mentoring.exports import csv_response
 from sessions_log import responses, visibility
 from sessions_log.models import FormResponse
@@ -43,7 +45,9 @@ def _scheme(response: FormResponse):
 
 
 @admin.register(FormResponse)
-class FormResponseAdmin(ReadOnlyMixin, ScopedAdmin):
+class FormResponseAdmin(RecordsViewsMixin, ReadOnlyMixin, ScopedAdmin):
+    audit_what = "form response"
+    audit_person_field = "author"
     scope_organisation_prefixes = SCOPE
     list_display = (
         "form_title",
@@ -137,6 +141,7 @@ class FormResponseAdmin(ReadOnlyMixin, ScopedAdmin):
 
     @admin.action(description="Download selected as CSV (no answers)")
     def download_csv(self, request, queryset):
+        audit.record_export(request, "form responses export (no answers)")
         rows_qs = queryset.select_related(*self.list_select_related).order_by("pk")
 
         def rows():
