@@ -25,6 +25,12 @@ JOBS = {
         "0 7 * * *",
         "Sends one e-mail a day to each person who chose a daily digest of their reminders.",
     ),
+    "apply-retention": (
+        "mentoring.tasks.apply_retention",
+        "30 3 * * *",
+        "Removes what is older than its retention period (messages, job records, applications "
+        "not accepted, old reflections) and reports how many of each.",
+    ),
     "recheck-mentor-eligibility": (
         "schemes.tasks.recheck_mentors",
         "30 2 * * *",

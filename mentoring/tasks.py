@@ -52,6 +52,15 @@ def run_reminder_job(name: str, at: str | None = None, scheme: str | None = None
     return {"job": name, "found": run.found, "sent": run.sent, "outcome": run.outcome}
 
 
+@shared_task(acks_late=True)
+def apply_retention() -> dict:
+    """Daily (beat): remove what is past its retention period; the JobRun keeps the counts."""
+    from mentoring.privacy import run_retention_job
+
+    run, _ = run_retention_job()
+    return {"removed": run.summary.get("removed", {}), "outcome": run.outcome}
+
+
 @shared_task
 def ping() -> str:
     """Round trip for health and integration checks: proves a worker is consuming the queue."""
