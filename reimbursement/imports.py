@@ -26,6 +26,7 @@ DECIDED = {ClaimStatus.APPROVED, ClaimStatus.REJECTED, ClaimStatus.PAID}
 DECIDER_MESSAGES = {
     "unknown": "nobody has the email address “{email}”.",
     "self": "a claim is never decided by the mentor who made it.",
+    "own": "you cannot bring in a decided claim of your own: someone else must import it.",
     "undecided": "a submitted claim has not been decided: leave this blank.",
     "scheme": "“{slug}” is not one of the schemes you coordinate.",
     "unknown_scheme": "no scheme has the slug “{slug}”.",
@@ -112,6 +113,12 @@ class ClaimImporter(Importer):
         )
 
     def _check_decider(self, row, users, problems):
+        own = self.user is not None and row.data.get("email") == self.user.email.lower()
+        if own and row.data.get("status") in DECIDED:
+            # Importing one's own approved (or paid) claim would approve it: segregation of duties.
+            problems.add_message(
+                row.line, "status", ClaimRefusal.OWN_CLAIM, DECIDER_MESSAGES["own"]
+            )
         decider_email = row.data.get("decided_by_email")
         if not decider_email:
             return
