@@ -66,14 +66,16 @@ def definition_of(figure: Figure) -> str:
 
 # CSV ----------------------------------------------------------------------------------------------
 def csv_table(sections: Iterable[Section]) -> Iterator[list]:
-    """One row a figure, in the sections' order, under :data:`CSV_COLUMNS`."""
+    """One row a figure, in the sections' order, under :data:`CSV_COLUMNS`. A Decimal stays a
+    Decimal (written with its places), so a negative one is a number, not text neutralised as
+    a formula."""
     for section in sections:
         for figure in section.figures:
             yield [
                 section.title,
                 figure.label,
                 figure.kind,
-                shown(figure.value),
+                figure.value if isinstance(figure.value, Decimal) else shown(figure.value),
                 definition_of(figure),
             ]
 

@@ -51,6 +51,11 @@ def import_view(request):
             if result.ok:
                 messages.success(request, f"Imported {result.summary()}.")
                 return redirect("admin:mentoring_import")
+            for error in result.errors:
+                if error.column == "file":
+                    # A problem with the file as a whole (too many rows, not CSV…) is also
+                    # said by the file field, where the person will choose another.
+                    form.add_error("file", error.message[:1].upper() + error.message[1:])
     else:
         form = ImportForm()
     context = {
