@@ -61,7 +61,8 @@ class QuestionsForm(ResponseForm):
         """Say which question wants an answer: the error summary lists them all, and "Answer
         this question" five times over tells a screen reader user nothing."""
         question = self.texts.get(field)
-        if question and isinstance(error, forms.ValidationError) and error.code == "required":
+        # A field's own validators raise a list of errors, which has no single code.
+        if question and getattr(error, "code", None) == "required":
             error = forms.ValidationError(f"Answer “{question}”", code="required")
         super().add_error(field, error)
 

@@ -170,7 +170,21 @@ class Importer:
                     continue
                 rows.append(Row(line, {c: _cell(v) for c, v in zip(header, values, strict=True)}))
         except csv.Error as exc:
-            raise FileProblem(_file_error(ImportRefusal.FILE_NOT_CSV, reason=str(exc))) from exc
+            # In practice only a value over the csv module's size limit, often a missing quote.
+            reason = (
+                f"a value is longer than {csv.field_size_limit():,} characters "
+                "(is a closing quote missing?)"
+                if "field limit" in str(exc)
+                else str(exc)
+            )
+            raise FileProblem(
+                RowError(
+                    reader.line_num,
+                    "row",
+                    ImportRefusal.FILE_NOT_CSV,
+                    message_for(ImportRefusal.FILE_NOT_CSV, reason=reason),
+                )
+            ) from exc
         if not rows and not problems:
             raise FileProblem(_file_error(ImportRefusal.FILE_EMPTY, columns=self.listing()))
         return rows
@@ -184,7 +198,7 @@ class Importer:
         problems = Problems()
         for column in header:
             if header.count(column) > 1:
-                problems.add(1, column, ImportRefusal.REPEATED_COLUMN)
+                problems.add(1, column or "(blank)", ImportRefusal.REPEATED_COLUMN)
             elif column not in self.columns:
                 problems.add(
                     1,
