@@ -620,6 +620,12 @@ class UserAdmin(DjangoUserAdmin):
     def has_add_permission(self, request):
         return request.user.is_superuser
 
+    # Resetting someone's second factor (an action, so a POST to this list) asks for the
+    # password and a code again, as granting a role does (ASVS 3.7.1).
+    @method_decorator(two_factor.require_recent_verification(methods=("POST",), again="reset it"))
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, extra_context)
+
     @admin.action(description="Reset two-factor authentication (a lost phone)")
     def reset_two_factor(self, request, queryset):
         """Removes the person's app and backup codes; they set up a new app at next sign-in."""

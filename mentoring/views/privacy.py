@@ -12,10 +12,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from mentoring import audit, privacy
+from mentoring import audit, privacy, two_factor
 from mentoring.models import Person
 
 PDF_TEMPLATE = "mentoring/my_data_pdf.html"
@@ -195,6 +196,19 @@ def _confirmation(modeladmin, request, people, *, action: bool):
     )
 
 
+def _confirm_it_is_you(request, back: str):
+    """Erasure cannot be undone: like approving a payment run, it asks for the password and a code
+    again when the last code is older than REAUTH_MAX_AGE_SECONDS (ASVS 3.7.1); nothing is erased
+    until then, and the person comes back to ``back`` afterwards."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if two_factor.verified_recently(request):
+        return None
+    messages.warning(request, "Confirm it is you, then erase again.")
+    return redirect(two_factor.with_next("two_factor_confirm", back))
+
+
 def erase_personal_data(modeladmin, request, queryset):
     """Admin action: a confirmation page saying what goes and what stays, then the erasure."""
     from django.core.exceptions import PermissionDenied
@@ -203,6 +217,8 @@ def erase_personal_data(modeladmin, request, queryset):
         raise PermissionDenied
     people = list(queryset.select_related("user"))
     if request.POST.get("post") == "yes":
+        if again := _confirm_it_is_you(request, reverse("admin:mentoring_person_changelist")):
+            return again
         _erase_all(modeladmin, request, people)
         return None
     return _confirmation(modeladmin, request, people, action=True)
@@ -225,6 +241,8 @@ def erase_person_view(modeladmin, request, object_id):
     if person is None or not may_erase(request) or not modeladmin.has_change_permission(request):
         raise Http404("No such person.")
     if request.method == "POST" and request.POST.get("post") == "yes":
+        if again := _confirm_it_is_you(request, request.path):
+            return again
         _erase_all(modeladmin, request, [person])
         return redirect("admin:mentoring_person_changelist")
     return _confirmation(modeladmin, request, [person], action=False)

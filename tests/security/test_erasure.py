@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import time
 
 import pytest
 import time_machine
@@ -13,7 +14,7 @@ from django.core import serializers
 from django.urls import reverse
 
 from matching.models import Mentorship, RematchRequest
-from mentoring import privacy
+from mentoring import privacy, two_factor
 from mentoring.models import Person, ProfessionalRegistration, User
 from reimbursement.models import Claim, PaymentItem, PaymentLine
 from schemes import services as schemes
@@ -290,3 +291,31 @@ def test_the_admin_action_asks_then_erases(client, scene):
 
     assert done.status_code == 302
     assert not User.objects.get(pk=scene.mona.person.user_id).is_active
+
+
+@pytest.mark.parametrize("path", ["page", "action"])
+def test_erasing_with_an_old_code_asks_again_and_erases_nothing(client, scene, path):
+    """Erasure cannot be undone, so, like approving a payment run, it asks for a fresh code."""
+    sign_in(client, scene.coordinator)
+    session = client.session
+    session[two_factor.VERIFIED_AT_SESSION_KEY] = int(time.time()) - 301
+    session.save()
+    before = rows_about(scene.mona.person)
+    changelist = reverse("admin:mentoring_person_changelist")
+    if path == "page":
+        url, back = erase_url(scene.mona.person), erase_url(scene.mona.person)
+        data = {"post": "yes"}
+    else:
+        url, back = changelist, changelist
+        data = {
+            "action": "erase_personal_data",
+            "_selected_action": [scene.mona.person.pk],
+            "post": "yes",
+        }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert response["Location"] == two_factor.with_next("two_factor_confirm", back)
+    assert User.objects.get(pk=scene.mona.person.user_id).is_active
+    assert rows_about(scene.mona.person) == before

@@ -383,6 +383,17 @@ def test_nobody_resets_their_own(client, scene):
     assert refused.value.code == two_factor.TwoFactorRefusal.OWN_DEVICES
 
 
+def test_resetting_with_an_old_code_asks_again_and_resets_nothing(client, scene):
+    totp_device(scene.coordinator)
+    sign_in(client, scene.superuser)
+    make_stale(client)
+
+    response = reset_action(client, scene.coordinator)
+
+    assert response["Location"] == to(CONFIRM, reverse("admin:mentoring_user_changelist"))
+    assert TOTPDevice.objects.filter(user=scene.coordinator).count() == 1
+
+
 def test_a_coordinator_cannot_reset_anyone(client, scene):
     totp_device(scene.finance)
     sign_in(client, scene.coordinator)
