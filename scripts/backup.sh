@@ -25,23 +25,9 @@ die() {
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 (($# <= 1)) || die "usage: bash scripts/backup.sh [DESTINATION]"
 destination=${1:-${BACKUP_DIR:-$root/var/backups}}
-url=${DATABASE_URL:-}
-[[ -n $url ]] || die "DATABASE_URL is not set: there is no PostgreSQL database to back up"
-case $url in
-  postgres://* | postgresql://* | pgsql://* | psql://* | postgis://*) ;;
-  *) die "DATABASE_URL is not PostgreSQL (${url%%://*}); the embedded SQLite mode is not backed up by this script" ;;
-esac
-# The password goes to libpq in PGPASSWORD, not on a command line other users could read.
-rest=${url#*://}
-if [[ $rest == *@* && ${rest%@*} == *:* ]]; then
-  credentials=${rest%@*}
-  password=${credentials#*:}
-  PGPASSWORD=$(printf '%b' "${password//%/\\x}")
-  export PGPASSWORD
-  rest="${credentials%%:*}@${rest##*@}"
-fi
-url="postgresql://$rest"
-media=${MEDIA_ROOT:-${VAR_DIR:-$root/var}/media}
+# shellcheck source=scripts/lib/database_url.sh
+source "$root/scripts/lib/database_url.sh"
+database_url "DATABASE_URL is not set: there is no PostgreSQL database to back up"
 for tool in pg_dump pg_restore sha256sum tar; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done

@@ -40,23 +40,9 @@ done
 [[ -d $backup ]] || die "$backup is not a directory"
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-url=${DATABASE_URL:-}
-[[ -n $url ]] || die "DATABASE_URL is not set: say which (empty) database to restore into"
-case $url in
-  postgres://* | postgresql://* | pgsql://* | psql://* | postgis://*) ;;
-  *) die "DATABASE_URL is not PostgreSQL (${url%%://*})" ;;
-esac
-# The password goes to libpq in PGPASSWORD, not on a command line other users could read.
-rest=${url#*://}
-if [[ $rest == *@* && ${rest%@*} == *:* ]]; then
-  credentials=${rest%@*}
-  password=${credentials#*:}
-  PGPASSWORD=$(printf '%b' "${password//%/\\x}")
-  export PGPASSWORD
-  rest="${credentials%%:*}@${rest##*@}"
-fi
-url="postgresql://$rest"
-media=${MEDIA_ROOT:-${VAR_DIR:-$root/var}/media}
+# shellcheck source=scripts/lib/database_url.sh
+source "$root/scripts/lib/database_url.sh"
+database_url "DATABASE_URL is not set: say which (empty) database to restore into"
 for tool in pg_restore psql sha256sum tar; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
